@@ -1,0 +1,21 @@
+{#- Numbers in messages as a Swedish reader writes them: space as thousands separator. -#}
+{% macro format_number(expr, decimals=0) -%}
+    replace(format('{:,.{{ decimals }}f}', cast({{ expr }} as double)), ',', ' ')
+{%- endmacro %}
+
+{#- "RR Verksamhetens intäkter 2023" style label of one printed figure. -#}
+{% macro fact_label(statement, label_sv, fiscal_year, measure) -%}
+    concat({{ statement }}, ' ', {{ label_sv }},
+           case when {{ measure }} not in ('amount') then concat(' [', {{ measure }}, ']') else '' end,
+           ' ', cast({{ fiscal_year }} as varchar))
+{%- endmacro %}
+
+{#- A check value as a person reads it: percentages with one decimal, amounts whole unless printed with decimals. -#}
+{% macro format_value(expr, unit) -%}
+    case
+        when {{ expr }} is null then 'n/a'
+        when {{ unit }} = '%' then concat({{ format_number(expr, 1) }}, ' %')
+        when {{ expr }} <> round({{ expr }}) then concat({{ format_number(expr, 1) }}, ' ', {{ unit }})
+        else concat({{ format_number(expr) }}, ' ', {{ unit }})
+    end
+{%- endmacro %}

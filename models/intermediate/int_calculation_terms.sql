@@ -1,0 +1,77 @@
+-- The calculation tree bound to facts. Grain: one row per (check instance, term).
+-- A tree row with line '*' (or measure '*') applies to every line (measure) and binds the child to
+-- the parent's line (measure): that is how the operating report's column identities are stated.
+with tree as (
+    select * from {{ ref('calculation_tree') }}
+),
+
+facts as (
+    select * from {{ ref('int_facts') }}
+),
+
+rules as (
+    select distinct statement, parent_line_id, parent_measure from tree
+),
+
+instances as (
+    select
+        concat('calc.', f.statement, '.', f.line_id, '.', f.measure,
+               case when r.parent_line_id = '*' then ':columns' else ':lines' end) as check_id,
+        r.statement,
+        r.parent_line_id,
+        r.parent_measure,
+        f.org_id,
+        f.fiscal_year,
+        f.line_id   as bound_line_id,
+        f.measure   as bound_measure,
+        f.fact_id,
+        f.label_sv,
+        f.value_normalised,
+        f.half_width,
+        f.base_unit,
+        f.source_ref
+    from rules as r
+    inner join facts as f
+        on f.statement = r.statement
+        and (r.parent_line_id = '*' or f.line_id = r.parent_line_id)
+        and (r.parent_measure = '*' or f.measure = r.parent_measure)
+),
+
+child_terms as (
+    select
+        i.check_id,
+        i.org_id,
+        i.fiscal_year,
+        i.statement,
+        'rhs' as role,
+        t.weight,
+        case when t.child_line_id = '*' then i.bound_line_id else t.child_line_id end as line_id,
+        case when t.child_measure = '*' then i.bound_measure else t.child_measure end as measure
+    from instances as i
+    inner join tree as t
+        on t.statement = i.statement
+        and t.parent_line_id = i.parent_line_id
+        and t.parent_measure = i.parent_measure
+)
+
+select
+    i.check_id, i.org_id, i.fiscal_year, i.statement, 'lhs' as role, cast(1 as decimal(10, 4)) as weight,
+    i.bound_line_id as line_id, i.bound_measure as measure,
+    i.fact_id, i.label_sv, i.value_normalised, i.half_width, i.base_unit, i.source_ref
+from instances as i
+
+union all
+
+select
+    c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
+    c.line_id, c.measure,
+    f.fact_id, coalesce(f.label_sv, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref
+from child_terms as c
+left join facts as f
+    on f.org_id = c.org_id
+    and f.fiscal_year = c.fiscal_year
+    and f.statement = c.statement
+    and f.line_id = c.line_id
+    and f.measure = c.measure
+left join {{ ref('line_catalogue') }} as cat
+    on cat.statement = c.statement and cat.line_id = c.line_id

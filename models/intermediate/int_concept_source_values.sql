@@ -1,0 +1,63 @@
+-- Every source of every concept, valued. Grain: (concept, binding, org, fiscal year, source).
+-- A source is a linear combination of facts, possibly of other years (year_offset); it counts only
+-- when every one of its terms is printed. Line '{intervention}' binds each line that the line
+-- catalogue maps to an intervention, so one row of rules covers every intervention.
+with sources as (
+    select
+        *,
+        count(*) over (partition by concept_id, source_id) as n_terms
+    from {{ ref('concept_sources') }}
+),
+
+facts as (
+    select * from {{ ref('int_facts') }}
+),
+
+bound_terms as (
+    select
+        s.concept_id,
+        s.source_id,
+        s.priority,
+        s.check_family,
+        s.n_terms,
+        s.weight,
+        s.year_offset,
+        f.org_id,
+        f.fiscal_year - s.year_offset                                   as fiscal_year,
+        case when s.line_id = '{intervention}' then f.intervention_id else '' end as binding,
+        f.fact_id,
+        f.statement,
+        f.line_id,
+        f.fiscal_year                                                   as printed_year,
+        f.label_sv,
+        f.value_normalised,
+        f.half_width,
+        f.base_unit,
+        f.source_ref
+    from sources as s
+    inner join facts as f
+        on f.statement = s.statement
+        and f.measure = s.measure
+        and (f.line_id = s.line_id or (s.line_id = '{intervention}' and f.intervention_id is not null))
+)
+
+select
+    concept_id,
+    binding,
+    org_id,
+    fiscal_year,
+    source_id,
+    any_value(priority)                                                  as priority,
+    any_value(check_family)                                              as check_family,
+    sum(weight * value_normalised)                                       as value,
+    sum(abs(weight) * half_width)                                        as half_width,
+    any_value(base_unit)                                                 as unit,
+    regexp_replace(string_agg(
+        concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label_sv, ' ', printed_year),
+        ' ' order by weight desc, statement, line_id, printed_year
+    ), '^\+ ', '')                                                      as source_label,
+    string_agg(distinct source_ref, '; ')                                as source_ref,
+    list(fact_id order by fact_id)                                       as fact_ids
+from bound_terms
+group by concept_id, binding, org_id, fiscal_year, source_id
+having count(*) = any_value(n_terms)

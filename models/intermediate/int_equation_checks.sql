@@ -1,0 +1,72 @@
+-- Equations between values (facts or concepts), evaluated for every year in which all their terms
+-- exist. Grain: one check instance. Tolerance: the summed half-widths of the terms, weighted.
+with terms as (
+    select *, count(*) over (partition by equation_id) as n_terms
+    from {{ ref('int_equation_terms') }}
+),
+
+vals as (
+    select * from {{ ref('int_values') }}
+),
+
+candidate_years as (
+    select distinct t.equation_id, v.org_id, v.fiscal_year - t.year_offset as fiscal_year
+    from terms as t
+    inner join vals as v
+        on v.statement = t.statement and v.line_id = t.line_id and v.measure = t.measure
+    where t.role = 'lhs'
+),
+
+resolved as (
+    select
+        c.equation_id,
+        c.org_id,
+        c.fiscal_year,
+        t.check_family,
+        t.label_en,
+        t.source_ref,
+        t.role,
+        t.weight,
+        t.n_terms,
+        v.value,
+        v.half_width,
+        v.unit,
+        v.label,
+        v.fact_ids
+    from candidate_years as c
+    inner join terms as t using (equation_id)
+    inner join vals as v
+        on v.org_id = c.org_id
+        and v.fiscal_year = c.fiscal_year + t.year_offset
+        and v.statement = t.statement
+        and v.line_id = t.line_id
+        and v.measure = t.measure
+),
+
+evaluated as (
+    select
+        equation_id                                                         as check_id,
+        any_value(check_family)                                             as check_family,
+        org_id,
+        fiscal_year,
+        string_agg(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label), ' + ')
+            filter (where role = 'lhs')                                     as lhs_label,
+        sum(weight * value) filter (where role = 'lhs')                     as lhs_value,
+        string_agg(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label), ' + ')
+            filter (where role = 'rhs')                                     as rhs_label,
+        sum(weight * value) filter (where role = 'rhs')                     as rhs_value,
+        sum(abs(weight) * half_width)                                       as tolerance,
+        any_value(unit)                                                     as unit,
+        any_value(source_ref)                                               as source_ref,
+        any_value(label_en)                                                 as context,
+        flatten(list(fact_ids))                                             as fact_ids
+    from resolved
+    group by equation_id, org_id, fiscal_year
+    having count(*) = any_value(n_terms)
+)
+
+select
+    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value, tolerance, unit,
+    abs(lhs_value - rhs_value) < tolerance as passed,
+    source_ref, context, list_distinct(fact_ids) as fact_ids
+from evaluated

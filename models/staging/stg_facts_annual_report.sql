@@ -1,0 +1,1 @@
+{{ stage_facts(ref('facts_annual_report')) }}

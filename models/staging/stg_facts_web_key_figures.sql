@@ -1,0 +1,1 @@
+{{ stage_facts(ref('facts_web_key_figures')) }}
