@@ -30,7 +30,7 @@ claims as (
 
 claim_checks as (
     select org_id, fiscal_year, status as claim_status, message as claim_message
-    from {{ ref('reconciliations') }}
+    from {{ ref('int_reconciliations') }}
     where check_id = 'admin_share_of_contributions'
 )
 

@@ -7,5 +7,5 @@ select
     count(*) filter (where is_covered)                    as n_covered,
     round(count(*) filter (where is_covered) / count(*), 4) as coverage_share,
     count(*) filter (where not is_covered and unconfirmable_reason is not null) as n_unconfirmable
-from {{ ref('fact_coverage') }}
+from {{ ref('int_fact_coverage') }}
 group by org_id, statement

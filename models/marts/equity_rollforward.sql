@@ -35,7 +35,7 @@ checks as (
         bool_or(status <> 'pass') filter (
             where check_id like 'closing_equity:%' or check_id like 'annual_result:%')   as sources_disagree,
         bool_or(status <> 'pass') filter (where check_id = 'br_other_equity_rollforward') as br_components_disagree
-    from {{ ref('reconciliations') }}
+    from {{ ref('int_reconciliations') }}
     group by org_id, fiscal_year
 )
 

@@ -8,7 +8,7 @@ with notes as (
 
 checks as (
     select org_id, fiscal_year, check_id, status
-    from {{ ref('reconciliations') }}
+    from {{ ref('int_reconciliations') }}
     where check_family = 'funding_rule'
 )
 

@@ -14,7 +14,7 @@ with figures as (
 
 checks as (
     select org_id, fiscal_year, replace(check_id, 'goal.', '') as goal_id, status, message
-    from {{ ref('reconciliations') }}
+    from {{ ref('int_reconciliations') }}
     where check_family = 'goal_status'
 ),
 

@@ -23,7 +23,7 @@ note3 as (
 
 tie_out as (
     select org_id, fiscal_year, split_part(split_part(check_id, '.', 2), ':', 1) as intervention_id, status
-    from {{ ref('reconciliations') }}
+    from {{ ref('int_reconciliations') }}
     where check_id like 'intervention_cost.%'
 ),
 

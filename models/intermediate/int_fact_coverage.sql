@@ -1,0 +1,32 @@
+-- Which checks each fact takes part in. Grain: one row per fact.
+-- A fact that takes part in no check must have a reason in seeds/reference/unconfirmable_facts.csv.
+with participation as (
+    select fact_id, count(*) as n_checks, list(check_id order by check_id) as check_ids
+    from (
+        select distinct unnest(fact_ids) as fact_id, check_id, org_id, fiscal_year
+        from {{ ref('int_reconciliations') }}
+    )
+    group by fact_id
+)
+
+select
+    f.fact_id,
+    f.org_id,
+    f.fiscal_year,
+    f.statement,
+    f.line_id,
+    f.measure,
+    f.label_sv,
+    f.value,
+    f.unit,
+    coalesce(p.n_checks, 0)                  as n_checks,
+    coalesce(p.n_checks, 0) > 0              as is_covered,
+    coalesce(p.check_ids, [])                as check_ids,
+    u.reason                                 as unconfirmable_reason
+from {{ ref('int_facts') }} as f
+left join participation as p using (fact_id)
+left join {{ ref('unconfirmable_facts') }} as u
+    on u.statement = f.statement
+    and u.line_id = f.line_id
+    and u.measure = f.measure
+    and (u.fiscal_year is null or u.fiscal_year = f.fiscal_year)

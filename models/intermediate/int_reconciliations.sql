@@ -1,0 +1,106 @@
+-- Every check result, one row each: what was compared, both values, difference, tolerance, status.
+-- Status: pass; known (fails exactly as registered in seeds/reference/known_errata.csv); fail.
+-- A registered erratum that no longer occurs with its registered figures is itself a failing row.
+with results as (
+    select * from {{ ref('int_check_results') }}
+),
+
+errata as (
+    select * from {{ ref('known_errata') }}
+),
+
+families as (
+    select * from {{ ref('check_families') }}
+),
+
+with_errata as (
+    select
+        r.*,
+        e.reason                                                  as erratum_reason,
+        not r.passed
+            and e.check_id is not null
+            and round(r.lhs_value, 2) = round(e.lhs_value, 2)
+            and round(r.rhs_value, 2) = round(e.rhs_value, 2)     as is_known
+    from results as r
+    left join errata as e
+        on e.check_id = r.check_id and e.org_id = r.org_id and e.fiscal_year = r.fiscal_year
+),
+
+check_rows as (
+    select
+        w.check_id,
+        w.check_family,
+        w.org_id,
+        w.fiscal_year,
+        w.lhs_label,
+        w.lhs_value,
+        w.rhs_label,
+        w.rhs_value,
+        w.lhs_value - w.rhs_value                                       as difference,
+        w.tolerance,
+        w.unit,
+        case when w.passed then 'pass' when w.is_known then 'known' else 'fail' end as status,
+        case
+            when w.passed then 'none'
+            when w.tolerance is not null
+                and abs(w.lhs_value - w.rhs_value) <= w.tolerance * f.minor_up_to_tolerance_multiple then 'minor'
+            else 'major'
+        end                                                             as severity,
+        w.source_ref,
+        concat(
+            w.context, ': ',
+            w.lhs_label, ' = ', {{ format_value('w.lhs_value', 'w.unit') }},
+            case when w.passed then ' agrees with ' else ' disagrees with ' end,
+            w.rhs_label, ' = ', {{ format_value('w.rhs_value', 'w.unit') }},
+            case when w.tolerance is not null then concat(
+                ' (difference ', {{ format_value('w.lhs_value - w.rhs_value', 'w.unit') }},
+                ', tolerance ', {{ format_value('w.tolerance', 'w.unit') }}, ')') else '' end,
+            '.',
+            case when w.is_known then concat(' Known erratum: ', w.erratum_reason) else '' end
+        )                                                               as message,
+        w.fact_ids
+    from with_errata as w
+    inner join families as f on f.check_family = w.check_family
+),
+
+stale_errata as (
+    select
+        concat('erratum:', e.check_id)                                  as check_id,
+        'errata'                                                        as check_family,
+        e.org_id,
+        e.fiscal_year,
+        concat('registered erratum ', e.check_id)                       as lhs_label,
+        cast(e.lhs_value as double)                                     as lhs_value,
+        'registered right-hand figure'                                  as rhs_label,
+        cast(e.rhs_value as double)                                     as rhs_value,
+        cast(null as double)                                            as difference,
+        cast(null as double)                                            as tolerance,
+        coalesce(c.unit, '')                                            as unit,
+        'fail'                                                          as status,
+        'major'                                                         as severity,
+        'seeds/reference/known_errata.csv'                              as source_ref,
+        concat('The erratum registered for ', e.check_id, ' ', e.fiscal_year, ' (',
+               {{ format_number('e.lhs_value', 1) }}, ' vs ', {{ format_number('e.rhs_value', 1) }}, ') ',
+               case
+                   when c.check_id is null then 'matches no check any more'
+                   when c.status = 'pass' then 'no longer occurs: the check passes'
+                   else concat('no longer has its registered figures: the check now compares ',
+                               {{ format_number('c.lhs_value', 1) }}, ' with ', {{ format_number('c.rhs_value', 1) }})
+               end,
+               '. Review the change and update or remove the erratum.')   as message,
+        cast([] as varchar[])                                           as fact_ids
+    from errata as e
+    left join check_rows as c
+        on c.check_id = e.check_id and c.org_id = e.org_id and c.fiscal_year = e.fiscal_year
+    where c.status is distinct from 'known'
+)
+
+select
+    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
+    difference, tolerance, unit, status, severity, source_ref, message, fact_ids
+from check_rows
+union all
+select
+    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
+    difference, tolerance, unit, status, severity, source_ref, message, fact_ids
+from stale_errata

@@ -1,0 +1,99 @@
+"""Run `dbt build` on a build copy of the project, as a child process, and read what it reports.
+
+A child process (rather than dbt's in-process runner) closes the DuckDB file completely when it ends,
+so the checks that follow can open it read-only, and it is killed with the nightly run if that dies.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from finsam.project import FinsamError
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class NodeOutcome:
+    name: str
+    resource_type: str
+    status: str
+    message: str
+    failures: int | None
+    seconds: float
+
+
+@dataclass
+class DbtOutcome:
+    returncode: int
+    seconds: float
+    nodes: list[NodeOutcome] = field(default_factory=list)
+    log_tail: str = ""
+
+    def of_type(self, *types: str) -> list[NodeOutcome]:
+        return [n for n in self.nodes if n.resource_type in types]
+
+    @property
+    def build_errors(self) -> list[NodeOutcome]:
+        """Seeds or models that could not be built: the run cannot complete."""
+        return [n for n in self.of_type("seed", "model") if n.status == "error"]
+
+    @property
+    def test_failures(self) -> list[NodeOutcome]:
+        return [n for n in self.of_type("test", "unit_test") if n.status in ("fail", "error")]
+
+    def seconds_of(self, *types: str) -> float:
+        return round(sum(n.seconds for n in self.of_type(*types)), 3)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL the child if the nightly run dies, so no orphan keeps writing."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    if candidate.is_file():
+        return str(candidate)
+    raise FinsamError(f"dbt is not installed beside {sys.executable}: run `make run` so that the environment is set up")
+
+
+def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None) -> DbtOutcome:
+    """`dbt build` (seeds, models, data and unit tests) into `db_path`."""
+    import time
+
+    env = {**os.environ, "FINSAM_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+           "DO_NOT_TRACK": "1", "DBT_PARTIAL_PARSE": "false"}
+    args = [_dbt_executable(), "build",
+            "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
+            "--target-path", str(project_dir / "target"), "--log-path", str(project_dir / "logs"),
+            "--no-use-colors", "--no-version-check", *(extra_args or [])]
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=project_dir, env=env, capture_output=True, text=True,
+                          preexec_fn=_die_with_parent)
+    outcome = DbtOutcome(proc.returncode, round(time.perf_counter() - start, 3))
+    outcome.log_tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+    results_file = project_dir / "target" / "run_results.json"
+    if not results_file.is_file():
+        raise FinsamError(f"dbt build could not start (exit {proc.returncode}):\n{outcome.log_tail}")
+    for r in json.loads(results_file.read_text(encoding="utf-8"))["results"]:
+        unique_id = r["unique_id"]
+        outcome.nodes.append(NodeOutcome(
+            name=unique_id.split(".")[-1] if not unique_id.startswith("unit_test") else ".".join(unique_id.split(".")[-2:]),
+            resource_type=unique_id.split(".")[0],
+            status=r["status"],
+            message=(r.get("message") or "").strip(),
+            failures=r.get("failures"),
+            seconds=round(r.get("execution_time") or 0.0, 3),
+        ))
+    return outcome

@@ -1,0 +1,120 @@
+"""Run the Great Expectations suites of expectations/ against a built warehouse.
+
+GX 1.x cannot read DuckDB through its SQL datasource (every metric comes back empty via
+duckdb_engine: GX issues #10738 and #11579). finsam therefore keeps the heavy comparisons in SQL
+(dbt models) and hands GX small pandas DataFrames: each suite file names, in
+meta.finsam.query, the query whose result it validates. The warehouse is opened read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation_type: str
+    column: str | None
+    success: bool
+    description: str
+    unexpected_count: int | None
+    unexpected_examples: list
+
+
+@dataclass
+class SuiteOutcome:
+    name: str
+    description: str
+    query: str
+    n_rows: int
+    success: bool
+    expectations: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def n_failed(self) -> int:
+        return sum(not e.success for e in self.expectations)
+
+
+def load_suite_files(expectations_dir: Path) -> list[dict]:
+    suites = []
+    for path in sorted(expectations_dir.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if "query" not in doc.get("meta", {}).get("finsam", {}):
+            raise ValueError(f"{path}: meta.finsam.query is missing: each suite names the query it validates")
+        suites.append(doc)
+    return suites
+
+
+def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None = None) -> list[SuiteOutcome]:
+    """Validate every suite; build Data Docs into `data_docs_dir` when given."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    suites = load_suite_files(expectations_dir)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    actions = []
+    if data_docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="finsam",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(UpdateDataDocsAction(name="data_docs", site_names=["finsam"]))
+    datasource = context.data_sources.add_pandas("finsam_warehouse")
+
+    outcomes: list[SuiteOutcome] = []
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for doc in suites:
+            query = doc["meta"]["finsam"]["query"]
+            frame = con.sql(query).df()
+            suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
+            for exp in doc["expectations"]:
+                suite.add_expectation_configuration(
+                    ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp.get("meta", {})))
+            suite = context.suites.add(suite)
+            batch = datasource.add_dataframe_asset(doc["name"]).add_batch_definition_whole_dataframe("all")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite))
+            checkpoint = context.checkpoints.add(
+                gx.Checkpoint(name=f"nightly_{doc['name']}", validation_definitions=[definition],
+                              actions=actions, result_format="SUMMARY"))
+            result = checkpoint.run(batch_parameters={"dataframe": frame})
+            validation = next(iter(result.run_results.values()))
+            outcome = SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""), query,
+                                   len(frame), bool(validation.success))
+            for r in validation.results:
+                cfg = r.expectation_config
+                outcome.expectations.append(ExpectationOutcome(
+                    expectation_type=cfg.type,
+                    column=cfg.kwargs.get("column"),
+                    success=bool(r.success),
+                    description=(cfg.meta or {}).get("why", ""),
+                    unexpected_count=r.result.get("unexpected_count"),
+                    unexpected_examples=[_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
+                ))
+            outcomes.append(outcome)
+    return outcomes
+
+
+def _plain(value):
+    """JSON-safe form of a value GX reports back (numpy scalars, NaN)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value

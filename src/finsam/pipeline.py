@@ -1,0 +1,256 @@
+"""The nightly run: validate → dbt build into a fresh file (seeds, models, tests) → GX → report → publish.
+
+Exit codes: 0 every check passes or fails only as a registered erratum; 1 a new inconsistency or a
+failed test; 2 the run could not complete (bad input, missing tool, unwritable folder, another run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from finsam import publish
+from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
+from finsam.gx_runner import SuiteOutcome, run_suites
+from finsam.project import FinsamError, Project
+from finsam.report import activate_report, staging_dir, write_report
+from finsam.validate import Finding, validate_seeds
+
+EXIT_OK, EXIT_INCONSISTENT, EXIT_ERROR = 0, 1, 2
+STAGES = ("validate", "dbt build", "gx", "report", "publish")
+
+
+@dataclass
+class StageResult:
+    name: str
+    status: str = "skipped"  # ok | failed | skipped
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    started_at: str
+    finished_at: str = ""
+    exit_code: int = EXIT_ERROR
+    verdict: str = "error"  # pass | fail | error
+    message: str = ""
+    published: bool = False
+    warehouse: str = ""
+    report_dir: str = ""
+    stages: list[StageResult] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+    readings: list[Finding] = field(default_factory=list)
+    dbt_tests: list[NodeOutcome] = field(default_factory=list)
+    dbt_seconds: dict[str, float] = field(default_factory=dict)  # dbt's own time per resource type
+    suites: list[SuiteOutcome] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    checks: list[dict] = field(default_factory=list)  # every non-pass reconciliation row
+    coverage: list[dict] = field(default_factory=list)
+    charts: dict[str, list[dict]] = field(default_factory=dict)
+
+    def stage(self, name: str) -> StageResult:
+        return next(s for s in self.stages if s.name == name)
+
+    @property
+    def dbt_failures(self) -> list[NodeOutcome]:
+        return [t for t in self.dbt_tests if t.status in ("fail", "error")]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+ProgressCallback = Callable[[StageResult], None]
+
+# What the report shows, read from the built warehouse before it is published.
+REPORT_QUERIES = {
+    "checks": """select check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
+                        difference, tolerance, unit, status, severity, source_ref, message
+                 from marts.reconciliations where status <> 'pass'
+                 order by status = 'fail' desc, severity = 'major' desc, check_family, check_id, fiscal_year""",
+    "coverage": """select org_id, statement, n_facts, n_covered, coverage_share, n_unconfirmable
+                   from marts.check_coverage order by org_id, statement""",
+}
+CHART_QUERIES = {
+    "intervention_deviation": """select org_id, fiscal_year, intervention_id, name_en, category, budget_cost_tkr,
+                                        actual_cost_tkr, deviation_tkr, favourable
+                                 from marts.intervention_deviation where budget_cost_tkr is not null
+                                 order by org_id, fiscal_year, deviation_tkr""",
+    "equity_rollforward": """select org_id, fiscal_year, opening_equity_kr, result_kr, closing_equity_kr,
+                                    closing_equity_precision_kr, closing_equity_source, rollforward_status
+                             from marts.equity_rollforward order by org_id, fiscal_year""",
+    "admin_share": """select org_id, fiscal_year, share_of_contributions_operating_report_pct,
+                             share_of_costs_operating_report_pct, share_of_contributions_note3_pct,
+                             share_of_costs_note3_pct, claimed_share_pct
+                      from marts.admin_share order by org_id, fiscal_year""",
+}
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+
+
+def _plain(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    rel = con.sql(sql)
+    columns = rel.columns
+    return [{c: _plain(v) for c, v in zip(columns, row)} for row in rel.fetchall()]
+
+
+def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Path, str]) -> Path:
+    """A private copy of the dbt project with the validated (normalised) seeds."""
+    target = build_dir / "project"
+    for rel in project.project_files():
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(project.root / rel, dest)
+    for rel, text in normalised.items():
+        (target / "seeds" / rel).write_text(text, encoding="utf-8")
+    return target
+
+
+def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
+                on_stage: ProgressCallback | None = None) -> RunResult:
+    result = RunResult(run_id=new_run_id(), started_at=datetime.now(timezone.utc).isoformat(),
+                       stages=[StageResult(name) for name in STAGES])
+    notify = on_stage or (lambda stage: None)
+
+    def timed(name: str, fn: Callable[[], str]) -> None:
+        stage = result.stage(name)
+        start = time.perf_counter()
+        try:
+            stage.detail = fn() or ""
+            stage.status = "ok" if stage.status != "failed" else "failed"
+        except Exception:
+            stage.status = "failed"
+            raise
+        finally:
+            stage.seconds = round(time.perf_counter() - start, 3)
+            notify(stage)
+
+    try:
+        publish.ensure_writable_dir(project.reports_dir, "reports")
+        with publish.RunLock(project.warehouse_dir, wait_seconds):
+            publish.remove_stale_builds(project.warehouse_dir)
+            build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
+            built_db = build_dir / "finsam.duckdb"
+            try:
+                _build_and_check(project, result, build_dir, built_db, timed)
+                result.published = result.exit_code == EXIT_OK and publish_result
+                if result.published:
+                    result.warehouse = str(project.published_db)
+                else:
+                    result.stage("publish").detail = (
+                        "not published: the previous good warehouse stays" if result.exit_code != EXIT_OK
+                        else "not published (--no-publish)")
+                timed("report", lambda: write_report(project, result))
+                if result.published:
+                    timed("publish", lambda: _publish(project, built_db))
+                activate_report(project, result)
+            finally:
+                shutil.rmtree(build_dir, ignore_errors=True)
+    except FinsamError as err:
+        result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+    except Exception as err:  # a bug or an unexpected failure of a tool: still exit 2 with a message
+        result.exit_code, result.verdict = EXIT_ERROR, "error"
+        result.message = f"the run stopped unexpectedly: {err.__class__.__name__}: {err}\n{traceback.format_exc(limit=3)}"
+    result.finished_at = datetime.now(timezone.utc).isoformat()
+    return result
+
+
+def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed) -> None:
+    validation = None
+
+    def validate() -> str:
+        nonlocal validation
+        validation = validate_seeds(project)
+        result.problems, result.readings = validation.problems, validation.readings
+        if validation.problems:
+            files = sorted({p.file for p in validation.problems})
+            raise FinsamError(f"{len(validation.problems)} problem(s) in {', '.join(files)}; nothing was built")
+        return f"{len(validation.normalised)} seed files valid, {len(validation.readings)} value(s) read with a note"
+
+    try:
+        timed("validate", validate)
+    except FinsamError as err:
+        result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+        return
+    build_project = prepare_build_project(project, build_dir, validation.normalised)
+    outcome: DbtOutcome | None = None
+
+    def build() -> str:
+        nonlocal outcome
+        outcome = dbt_build(build_project, project.profiles_dir, built_db)
+        result.dbt_tests = outcome.of_type("test", "unit_test")
+        if outcome.build_errors:
+            failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)
+            raise FinsamError(f"dbt could not build {failed}")
+        if outcome.test_failures:
+            result.stage("dbt build").status = "failed"
+        skipped = [n for n in outcome.nodes if n.status == "skipped"]
+        return (f"seeds {outcome.seconds_of('seed'):.1f}s, models {outcome.seconds_of('model'):.1f}s, "
+                f"tests {outcome.seconds_of('test', 'unit_test'):.1f}s; "
+                f"{len(result.dbt_tests) - len(outcome.test_failures)} of {len(result.dbt_tests)} dbt tests pass"
+                + (f"; {len(skipped)} node(s) skipped after a failing test" if skipped else ""))
+
+    try:
+        timed("dbt build", build)
+    except FinsamError as err:
+        result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+        return
+    result.dbt_seconds = {"total": outcome.seconds, "load": outcome.seconds_of("seed"),
+                          "models": outcome.seconds_of("model"), "tests": outcome.seconds_of("test", "unit_test")}
+
+    def gx() -> str:
+        docs_dir = staging_dir(project, result.run_id) / "data_docs"
+        result.suites = run_suites(built_db, project.expectations_dir, docs_dir)
+        failed = [s for s in result.suites if not s.success]
+        if failed:
+            result.stage("gx").status = "failed"
+        return f"{len(result.suites) - len(failed)} of {len(result.suites)} suites passed"
+
+    timed("gx", gx)
+
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        result.checks = _rows(con, REPORT_QUERIES["checks"])
+        result.coverage = _rows(con, REPORT_QUERIES["coverage"])
+        result.status_counts = dict(con.sql(
+            "select status, count(*) from marts.reconciliations group by status").fetchall())
+        result.charts = {name: _rows(con, sql) for name, sql in CHART_QUERIES.items()}
+
+    new_failures = [c for c in result.checks if c["status"] == "fail"]
+    if result.dbt_failures or any(not s.success for s in result.suites):
+        result.exit_code, result.verdict = EXIT_INCONSISTENT, "fail"
+        parts = []
+        if new_failures:
+            parts.append(f"{len(new_failures)} check(s) fail: " + ", ".join(
+                f"{c['check_id']} {c['fiscal_year']}" for c in new_failures[:5]) + (" …" if len(new_failures) > 5 else ""))
+        if result.dbt_failures:
+            parts.append(f"{len(result.dbt_failures)} dbt test(s) fail")
+        failed_suites = [s.name for s in result.suites if not s.success]
+        if failed_suites:
+            parts.append(f"GX suites fail: {', '.join(failed_suites)}")
+        result.message = "; ".join(parts)
+    else:
+        result.exit_code, result.verdict = EXIT_OK, "pass"
+        known = result.status_counts.get("known", 0)
+        result.message = (f"all {sum(result.status_counts.values())} checks pass"
+                          + (f" or match one of {known} registered errata" if known else ""))
+
+
+def _publish(project: Project, built_db: Path) -> str:
+    publish.publish_file(built_db, project.published_db)
+    return f"published {project.published_db}"

@@ -1,0 +1,268 @@
+"""The run report: an offline HTML page, a Markdown summary, JSON and JUnit XML.
+
+Every run writes reports/runs/<run id>/ (prepared in reports/.staging/ and moved in one rename);
+reports/latest points at the newest run and reports/published at the run whose warehouse is published.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from finsam import publish
+from finsam.project import Project
+
+if TYPE_CHECKING:
+    from finsam.pipeline import RunResult
+
+VERDICT_TEXT = {
+    "pass": "PASS — every check agrees, or fails only as a registered erratum",
+    "fail": "FAIL — a new inconsistency or a failed test; the previous warehouse stays published",
+    "error": "ERROR — the run could not complete; the previous warehouse stays published",
+}
+KEEP_RUNS = 30
+
+
+def staging_dir(project: Project, run_id: str) -> Path:
+    path = project.reports_dir / ".staging" / run_id
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _fmt(value, unit: str | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, float)):
+        text = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        text = text.replace(",", "\u202f")
+        return f"{text} {unit}".strip() if unit else text
+    return str(value)
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], row_class=None) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    body = []
+    for row in rows:
+        cls = f' class="{row_class(row)}"' if row_class else ""
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            unit = row.get("unit") if key in ("lhs_value", "rhs_value", "difference", "tolerance") else None
+            cells.append(f"<td>{html.escape(_fmt(value, unit))}</td>")
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _charts(result: "RunResult") -> list[tuple[str, str]]:
+    """(title, html) of each chart; the first carries plotly.js inline so the page works offline."""
+    import plotly.graph_objects as go
+
+    figures: list[tuple[str, go.Figure]] = []
+    deviation = result.charts.get("intervention_deviation", [])
+    if deviation:
+        year = max(r["fiscal_year"] for r in deviation)
+        rows = [r for r in deviation if r["fiscal_year"] == year]
+        names = [r["name_en"] for r in rows]
+        fig = go.Figure([
+            go.Bar(name="Budget", y=names, x=[r["budget_cost_tkr"] for r in rows], orientation="h", marker_color="#9db4c0"),
+            go.Bar(name="Actual", y=names, x=[r["actual_cost_tkr"] for r in rows], orientation="h",
+                   marker_color=["#2a9d8f" if r["favourable"] else "#e76f51" for r in rows]),
+        ])
+        fig.update_layout(barmode="group", height=120 + 38 * len(rows), xaxis_title="tkr",
+                          legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10),
+                          title=f"Budget vs actual per intervention {year} (green: under budget, red: over)")
+        figures.append(("Budget vs actual per intervention", fig))
+    equity = [r for r in result.charts.get("equity_rollforward", []) if r["closing_equity_kr"] is not None]
+    if equity:
+        fig = go.Figure(go.Scatter(
+            x=[r["fiscal_year"] for r in equity], y=[r["closing_equity_kr"] / 1e6 for r in equity], mode="lines+markers",
+            error_y=dict(type="data", array=[r["closing_equity_precision_kr"] / 1e6 for r in equity], visible=True),
+            text=[f"{r['closing_equity_source']}<br>roll-forward: {r['rollforward_status'] or 'n/a'}" for r in equity],
+            marker=dict(size=9, color=["#e76f51" if r["rollforward_status"] in ("known", "fail") else "#264653"
+                                       for r in equity]),
+            name="Closing equity"))
+        fig.update_layout(height=380, yaxis_title="Mkr", xaxis_title="fiscal year", margin=dict(l=10, r=10, t=30, b=10),
+                          title="Equity at year end (error bars: printed precision; red: roll-forward does not close)")
+        figures.append(("Equity roll-forward", fig))
+    shares = result.charts.get("admin_share", [])
+    if shares:
+        years = [r["fiscal_year"] for r in shares]
+        series = [("share_of_contributions_operating_report_pct", "of contributions (operating report)"),
+                  ("share_of_costs_operating_report_pct", "of costs (operating report)"),
+                  ("share_of_contributions_note3_pct", "of contributions (Note 3)"),
+                  ("share_of_costs_note3_pct", "of costs (Note 3)"),
+                  ("claimed_share_pct", "claimed in the report")]
+        fig = go.Figure([go.Scatter(x=years, y=[r[key] for r in shares], mode="lines+markers", name=label,
+                                    line=dict(dash="dot") if key == "claimed_share_pct" else None)
+                         for key, label in series])
+        fig.update_layout(height=380, yaxis_title="%", xaxis=dict(title="fiscal year", dtick=1),
+                          margin=dict(l=10, r=10, t=30, b=10), title="Administration cost share")
+        figures.append(("Administration share", fig))
+    return [(title, fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
+            for i, (title, fig) in enumerate(figures)]
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
+h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
+.verdict{padding:1rem 1.2rem;border-radius:8px;font-size:1.25rem;font-weight:600;margin:1rem 0}
+.pass{background:#e3f4ec;border:2px solid #2a9d8f}.fail{background:#fdebe6;border:2px solid #e76f51}.error{background:#fff3cd;border:2px solid #d4a017}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f6f8} tr.status-fail td{background:#fdebe6} tr.status-known td{background:#fff8e6}
+td:nth-child(n){max-width:28rem}
+.counts span{display:inline-block;margin-right:1.2rem;font-size:1.05rem}
+"""
+
+
+def _html(result: "RunResult", data_docs: bool) -> str:
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>finsam nightly run {result.run_id}</title>"
+             f"<style>{CSS}</style></head><body>",
+             "<h1>finsam — nightly accounting-consistency check</h1>",
+             f"<p class='meta'>Run {html.escape(result.run_id)} · started {html.escape(result.started_at)}"
+             f"{' · warehouse published: ' + html.escape(result.warehouse) if result.published else ' · nothing published'}</p>",
+             f"<div class='verdict {result.verdict}'>{html.escape(VERDICT_TEXT[result.verdict])}<br>"
+             f"<span style='font-weight:400;font-size:1rem'>{html.escape(result.message)}</span></div>"]
+    if result.status_counts:
+        parts.append("<p class='counts'>" + "".join(
+            f"<span><b>{result.status_counts.get(k, 0)}</b> {k}</span>" for k in ("pass", "known", "fail")) + "</p>")
+    if result.problems:
+        parts.append("<h2>Input problems (nothing was built)</h2>")
+        parts.append(_table([vars(p) | {"where": p.location()} for p in result.problems],
+                            [("where", "file:line:column"), ("value", "value"), ("message", "what to do")]))
+    failing = [c for c in result.checks if c["status"] == "fail"]
+    known = [c for c in result.checks if c["status"] == "known"]
+    columns = [("check_id", "check"), ("fiscal_year", "year"), ("lhs_label", "figure"), ("lhs_value", "value"),
+               ("rhs_label", "compared with"), ("rhs_value", "value"), ("difference", "difference"),
+               ("tolerance", "tolerance"), ("severity", "severity"), ("source_ref", "source"), ("message", "explanation")]
+    if failing:
+        parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
+        parts.append(_table(failing, columns, lambda r: "status-fail"))
+    if result.dbt_failures:
+        parts.append(f"<h2>Failing dbt tests ({len(result.dbt_failures)})</h2>")
+        parts.append(_table([vars(t) for t in result.dbt_failures],
+                            [("name", "test"), ("status", "status"), ("failures", "rows"), ("message", "message")]))
+    failed_expectations = [dict(suite=s.name, **vars(e)) for s in result.suites for e in s.expectations if not e.success]
+    if failed_expectations:
+        parts.append(f"<h2>Failing Great Expectations ({len(failed_expectations)})</h2>")
+        parts.append(_table(failed_expectations, [("suite", "suite"), ("expectation_type", "expectation"),
+                                                  ("column", "column"), ("description", "protects"),
+                                                  ("unexpected_count", "unexpected"), ("unexpected_examples", "examples")]))
+    if known:
+        parts.append(f"<h2>Known errata of the published report ({len(known)})</h2>"
+                     "<p>These inconsistencies are in the signed report itself. Each is registered with its two figures "
+                     "in <code>seeds/reference/known_errata.csv</code>; if either figure changes, the check fails again.</p>")
+        parts.append(_table(known, columns, lambda r: "status-known"))
+    charts = _charts(result) if result.charts else []
+    if charts:
+        parts.append("<h2>Charts</h2>")
+        parts.extend(f"<div>{chart}</div>" for _, chart in charts)
+    if result.suites:
+        parts.append("<h2>Great Expectations suites</h2>")
+        parts.append(_table([{"name": s.name, "description": s.description, "rows": s.n_rows,
+                              "result": "pass" if s.success else f"fail ({s.n_failed})",
+                              "expectations": len(s.expectations)} for s in result.suites],
+                            [("name", "suite"), ("description", "protects"), ("rows", "rows read"),
+                             ("expectations", "expectations"), ("result", "result")]))
+        if data_docs:
+            parts.append("<p><a href='data_docs/index.html'>Great Expectations Data Docs</a> (validation details per "
+                         "suite; their styling loads from public CDNs, the content reads without it).</p>")
+    if result.coverage:
+        parts.append("<h2>Check coverage</h2><p>Share of facts that take part in at least one check. Facts no other "
+                     "figure can confirm are listed with their reason in <code>marts.fact_coverage</code>.</p>")
+        parts.append(_table(result.coverage, [("org_id", "org"), ("statement", "statement"), ("n_facts", "facts"),
+                                              ("n_covered", "checked"), ("coverage_share", "share"),
+                                              ("n_unconfirmable", "unconfirmable (with reason)")]))
+    parts.append("<h2>Stages</h2>")
+    parts.append(_table([vars(s) for s in result.stages],
+                        [("name", "stage"), ("status", "status"), ("seconds", "seconds"), ("detail", "detail")]))
+    if result.readings:
+        parts.append("<h2>Values read with a note</h2>")
+        parts.append(_table([vars(p) | {"where": p.location()} for p in result.readings],
+                            [("where", "file:line:column"), ("value", "value"), ("message", "read as")]))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _markdown(result: "RunResult") -> str:
+    lines = [f"# finsam nightly run {result.run_id}", "", f"**{VERDICT_TEXT[result.verdict]}**", "", result.message, ""]
+    if result.status_counts:
+        lines += ["| status | checks |", "|---|---|"] + [f"| {k} | {result.status_counts.get(k, 0)} |"
+                                                       for k in ("pass", "known", "fail")] + [""]
+    for title, status in (("Failing checks", "fail"), ("Known errata", "known")):
+        rows = [c for c in result.checks if c["status"] == status]
+        if rows:
+            lines += [f"## {title}", "", "| check | year | left | right | difference | tolerance |", "|---|---|---|---|---|---|"]
+            lines += [f"| {c['check_id']} | {c['fiscal_year']} | {_fmt(c['lhs_value'], c['unit'])} | "
+                      f"{_fmt(c['rhs_value'], c['unit'])} | {_fmt(c['difference'], c['unit'])} | "
+                      f"{_fmt(c['tolerance'], c['unit'])} |" for c in rows]
+            lines.append("")
+    if result.problems:
+        lines += ["## Input problems", ""] + [f"- {p}" for p in result.problems] + [""]
+    if result.dbt_failures:
+        lines += ["## Failing dbt tests", ""] + [f"- {t.name}: {t.message}" for t in result.dbt_failures] + [""]
+    lines += ["## Stages", "", "| stage | status | seconds |", "|---|---|---|"]
+    lines += [f"| {s.name} | {s.status} | {s.seconds} |" for s in result.stages]
+    return "\n".join(lines) + "\n"
+
+
+def _junit(result: "RunResult") -> str:
+    root = ET.Element("testsuites", name=f"finsam {result.run_id}")
+
+    def suite(name: str, cases: list[tuple[str, str | None, str | None]]) -> None:
+        el = ET.SubElement(root, "testsuite", name=name, tests=str(len(cases)),
+                           failures=str(sum(1 for _, f, _ in cases if f)))
+        for case_name, failure, note in cases:
+            case = ET.SubElement(el, "testcase", classname=f"finsam.{name}", name=case_name)
+            if failure:
+                ET.SubElement(case, "failure", message=failure[:200]).text = failure
+            if note:
+                ET.SubElement(case, "system-out").text = note
+
+    suite("validation", [(str(p.location()), str(p), None) for p in result.problems] or [("seeds", None, None)])
+    suite("dbt", [(t.name, t.message if t.status in ("fail", "error") else None, None) for t in result.dbt_tests])
+    suite("great_expectations", [(f"{s.name}.{e.expectation_type}.{e.column or 'table'}",
+                                  None if e.success else f"{e.description}: {e.unexpected_count} unexpected, e.g. {e.unexpected_examples}",
+                                  None) for s in result.suites for e in s.expectations])
+    suite("reconciliations", [(f"{c['check_id']}[{c['org_id']} {c['fiscal_year']}]",
+                               c["message"] if c["status"] == "fail" else None,
+                               c["message"] if c["status"] == "known" else None) for c in result.checks])
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def write_report(project: Project, result: "RunResult") -> str:
+    out = staging_dir(project, result.run_id)
+    result.report_dir = str(project.reports_dir / "runs" / result.run_id)
+    (out / "result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False), encoding="utf-8")
+    (out / "summary.md").write_text(_markdown(result), encoding="utf-8")
+    (out / "junit.xml").write_text(_junit(result), encoding="utf-8")
+    (out / "index.html").write_text(_html(result, (out / "data_docs" / "index.html").exists()), encoding="utf-8")
+    return f"report in {result.report_dir}"
+
+
+def activate_report(project: Project, result: "RunResult") -> None:
+    """Move the staged report into runs/ and point latest (and published) at it; prune old runs."""
+    staged = project.reports_dir / ".staging" / result.run_id
+    if not staged.exists():
+        return
+    runs = project.reports_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, runs / result.run_id)
+    publish.replace_symlink(project.reports_dir / "latest", f"runs/{result.run_id}")
+    if result.published:
+        publish.replace_symlink(project.reports_dir / "published", f"runs/{result.run_id}")
+    keep = {os.path.realpath(project.reports_dir / name) for name in ("latest", "published")}
+    for old in sorted(runs.iterdir())[:-KEEP_RUNS]:
+        if os.path.realpath(old) not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in (project.reports_dir / ".staging").iterdir():
+        if leftover.name != result.run_id:
+            shutil.rmtree(leftover, ignore_errors=True)
