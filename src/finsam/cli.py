@@ -139,3 +139,7 @@ def report(
     folder = link.resolve()
     out.print((folder / "summary.md").read_text(encoding="utf-8"))
     out.print(f"HTML: {folder / 'index.html'}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,94 @@
+"""The nightly command end to end: verdict, exit codes, report, and the published warehouse."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from xml.etree import ElementTree as ET
+
+import duckdb
+
+from conftest import edit_csv_rows, sha256
+from finsam.pipeline import nightly_run
+from finsam.publish import RunLock
+
+
+def test_real_report_passes_publishes_and_reports_the_known_errata(pristine):
+    published = pristine.published_db
+    assert published.is_file()
+    with duckdb.connect(str(published), read_only=True) as con:
+        statuses = dict(con.sql("select status, count(*) from marts.reconciliations group by all").fetchall())
+    assert statuses.get("fail", 0) == 0
+    assert statuses["known"] == 19 and statuses["pass"] > 200
+
+    report = (pristine.reports_dir / "published").resolve()
+    assert report == (pristine.reports_dir / "latest").resolve()
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "PASS" in page and "Known errata of the published report (19)" in page
+    # both figures of an erratum, with the Swedish thousands spacing of the report
+    assert "12\u202f499\u202f887" in page and "12\u202f517\u202f887" in page
+    for chart in ("Budget vs actual per intervention", "Equity at year end", "Administration cost share"):
+        assert chart in page
+    assert "Plotly.newPlot" in page and not re.search(r"<script[^>]+src=", page)  # plotly.js inline: works offline
+    assert (report / "data_docs" / "index.html").is_file()
+
+    result = json.loads((report / "result.json").read_text(encoding="utf-8"))
+    assert result["verdict"] == "pass" and result["exit_code"] == 0 and result["published"]
+    junit = ET.parse(report / "junit.xml").getroot()
+    assert junit.tag == "testsuites"
+    assert sum(int(s.get("failures")) for s in junit) == 0
+    assert "calc.NOT3.summa_kostnader.amount:lines" in (report / "summary.md").read_text(encoding="utf-8")
+
+
+def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published):
+    before = sha256(published.published_db)
+    seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
+    assert edit_csv_rows(seed, {"statement": "NOT4", "line_id": "momsfordran", "fiscal_year": "2023"},
+                         {"value": "254666"}) == 1
+    result = nightly_run(published)
+    assert result.exit_code == 1 and result.verdict == "fail"
+    failing = {c["check_id"] for c in result.checks if c["status"] == "fail"}
+    assert "calc.NOT4.summa.amount:lines" in failing
+    assert "calc.NOT4.summa.amount:lines" in result.message
+    assert not result.published and sha256(published.published_db) == before
+    page = (published.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "FAIL" in page and "calc.NOT4.summa.amount:lines" in page
+    assert not (published.reports_dir / "published").exists()  # this copy never published a report
+
+
+def test_malformed_seed_exits_2_names_the_file_and_keeps_the_published_warehouse(published):
+    before = sha256(published.published_db)
+    seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("11006000", "11 006 000,5", 1), encoding="utf-8")
+    result = nightly_run(published)
+    assert result.exit_code == 2 and result.verdict == "error"
+    assert "seeds/facts/facts_annual_report.csv" in result.message
+    assert result.problems and result.problems[0].file == "seeds/facts/facts_annual_report.csv"
+    assert sha256(published.published_db) == before
+    assert "Input problems" in (published.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_second_run_is_refused_while_one_holds_the_lock(published):
+    before = sha256(published.published_db)
+    with RunLock(published.warehouse_dir):
+        result = nightly_run(published)
+    assert result.exit_code == 2
+    assert "another nightly run holds" in result.message and "--wait" in result.message
+    assert sha256(published.published_db) == before
+
+
+def test_cli_json_and_quiet_modes(published):
+    finsam = [sys.executable, "-m", "finsam.cli"]
+    seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
+    edit_csv_rows(seed, {"statement": "RR", "line_id": "finansiella_intakter", "fiscal_year": "2023"}, {"value": "5"})
+    proc = subprocess.run([*finsam, "run", "--json"], cwd=published.root, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["verdict"] == "fail"
+    assert any(c["check_id"] == "calc.RR.resultat_efter_finansiella_poster.amount:lines" and c["status"] == "fail"
+               for c in doc["checks"])
+    proc = subprocess.run([*finsam, "run", "--quiet"], cwd=published.root, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stdout == "" and "FAIL (exit 1)" in proc.stderr
