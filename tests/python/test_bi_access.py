@@ -1,0 +1,64 @@
+"""BI tools read the published warehouse read-only through SQLAlchemy + duckdb_engine; they keep
+working while a nightly run publishes a new warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+MARTS_QUERY = "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+
+
+def read_every_mart(db_path) -> dict[str, int]:
+    engine = sa.create_engine(f"duckdb:///{db_path}", connect_args={"read_only": True})
+    try:
+        with engine.connect() as con:
+            marts = [r[0] for r in con.execute(sa.text(MARTS_QUERY))]
+            return {m: con.execute(sa.text(f"select count(*) from marts.{m}")).scalar_one() for m in marts}
+    finally:
+        engine.dispose()
+
+
+def test_every_mart_reads_through_sqlalchemy_read_only(published):
+    counts = read_every_mart(published.published_db)
+    assert set(counts) >= {"reconciliations", "equity_rollforward", "admin_share", "intervention_deviation",
+                           "financial_statements", "cash_flow_reconciliation", "funding_split", "key_ratios",
+                           "goal_attainment", "fact_coverage", "check_coverage"}
+    assert all(n > 0 for n in counts.values())
+    engine = sa.create_engine(f"duckdb:///{published.published_db}", connect_args={"read_only": True})
+    with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match="read-only"):
+        con.execute(sa.text("delete from marts.reconciliations"))
+    engine.dispose()
+
+
+def test_readers_keep_reading_while_a_nightly_run_publishes(published):
+    errors: list[str] = []
+    reads = 0
+    stop = threading.Event()
+
+    def reader() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                read_every_mart(published.published_db)
+                reads += 1
+            except Exception as err:  # every reader error is a finding
+                errors.append(f"{type(err).__name__}: {err}")
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "finsam.cli", "run", "--quiet"], cwd=published.root,
+                              capture_output=True, text=True, timeout=300)
+        time.sleep(0.5)  # read the newly published file too
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert errors == []
+    assert reads > 3
