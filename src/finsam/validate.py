@@ -38,15 +38,13 @@ class Finding:
 
     file: str
     line: int
-    column: int | None
+    column: int
     column_name: str | None
     value: str | None
     message: str
 
     def location(self) -> str:
-        where = f"{self.file}:{self.line}"
-        if self.column is not None:
-            where += f":{self.column}"
+        where = f"{self.file}:{self.line}:{self.column}"
         if self.column_name:
             where += f" ({self.column_name})"
         return where
@@ -123,7 +121,7 @@ def load_seed_schemas(project: Project) -> dict[str, SeedSchema]:
 
 def _decode(raw: bytes, rel: str, problems: list[Finding], readings: list[Finding]) -> str | None:
     if not raw.strip():
-        problems.append(Finding(rel, 1, None, None, None,
+        problems.append(Finding(rel, 1, 1, None, None,
                                 "the file is empty: it needs at least the header line; restore it from git"))
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -133,10 +131,13 @@ def _decode(raw: bytes, rel: str, problems: list[Finding], readings: list[Findin
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, err.start) + 1
+        field_no = raw[line_start:err.start].count(b",") + 1
+        header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip().split(",")
+        name = header[field_no - 1] if field_no <= len(header) else None
         guess = raw[err.start:err.start + 1].decode("cp1252", errors="replace")
         problems.append(Finding(
-            rel, line, column, None, raw[err.start:err.start + 1].hex(" "),
+            rel, line, field_no, name, raw[line_start:raw.find(b"\n", err.start)].decode("cp1252", errors="replace")[:60],
             f"the file is not UTF-8 (this byte is '{guess}' in Latin-1/Windows-1252); "
             "the letters å, ä, ö cannot be read safely: save the file as UTF-8 and run again"))
         return None
@@ -147,7 +148,7 @@ def _delimiter_problem(header: str, rel: str) -> Finding | None:
         return None
     for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
         if delimiter in header:
-            return Finding(rel, 1, None, None, header[:60],
+            return Finding(rel, 1, 1, None, header[:60],
                            f"columns are separated by {name}; finsam seeds use commas: save the file as "
                            "comma-separated (quote a text value that contains a comma)")
     return None
@@ -165,6 +166,8 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
         return None, None, ("the value is empty; a blank cell in a printed table is not a fact: leave the row "
                             "out, or write 0 if the report prints 0")
     notes: list[str] = []
+    if re.search(rf"[^\d.,+\-{''.join(MINUS_SIGNS)}{''.join(SPACES)}]", s):
+        return None, None, "not a number; an amount column holds digits only (put words in the remark column)"
     if s.startswith("--") or s.startswith("+-") or s.startswith("-+"):
         return None, None, ("two signs in front of the number: a doubled minus is ambiguous; write the value "
                             "with one '-' and note the printing in the remark column")
@@ -200,16 +203,16 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
         whole, frac = groups
         if integer:
             return None, None, f"a whole number is expected here; '{sep}' makes it ambiguous: write digits only"
-        if sep == "." and decimals is None and whole and frac:
-            s = f"{whole}.{frac}"  # reference seeds: the canonical decimal point
-        elif decimals is not None and len(frac) == decimals and whole:
-            if sep == ",":
-                notes.append("read the decimal comma as a decimal point")
-            s = f"{whole}.{frac}"
-        else:
+        if not whole:
+            return None, None, "not a number"
+        # only a separator followed by exactly three digits could be a thousands separator
+        if len(frac) == 3 and decimals != 3 and not (sep == "." and decimals is None):
             return None, None, (f"ambiguous {sep_name}: with {decimals} printed decimals, '{sep}{frac}' could be a "
                                 "decimal or a thousands separator; write the value with a decimal point and set "
                                 "the decimals column to the number of printed decimals")
+        if sep == ",":
+            notes.append("read the decimal comma as a decimal point")
+        s = f"{whole}.{frac}"
     if integer and "." in s:
         return None, None, "a whole number is expected here"
     if not re.fullmatch(r"\d+(\.\d+)?", s):
@@ -233,13 +236,13 @@ def _read_rows(text: str, schema: SeedSchema, rel: str, problems: list[Finding])
     try:
         records = list(reader)
     except csv.Error as err:
-        problems.append(Finding(rel, reader.line_num, None, None, None, f"the file is not valid CSV: {err}"))
+        problems.append(Finding(rel, reader.line_num, 1, None, None, f"the file is not valid CSV: {err}"))
         return None
     header = [h.strip() for h in records[0]]
     missing = [c for c in schema.columns if c not in header]
     extra = [c for c in header if c not in schema.columns]
     for name in missing:
-        problems.append(Finding(rel, 1, None, name, None,
+        problems.append(Finding(rel, 1, schema.columns.index(name) + 1, name, None,
                                 f"the column '{name}' is missing; the header must be: {','.join(schema.columns)}"))
     for name in extra:
         problems.append(Finding(rel, 1, header.index(name) + 1, name, None,
@@ -257,7 +260,9 @@ def _read_rows(text: str, schema: SeedSchema, rel: str, problems: list[Finding])
             last = i == len(records)
             hint = (" — the last line has no line break: the file looks truncated; restore the rest of the line"
                     if last and not ends_with_newline else "; quote a value that contains a comma")
-            problems.append(Finding(rel, i, None, None, ",".join(record)[:80],
+            column = min(len(record), len(header)) + 1
+            name = header[column - 1] if column <= len(header) else "(extra field)"
+            problems.append(Finding(rel, i, column, name, ",".join(record)[:80],
                                     f"{len(record)} fields where the header has {len(header)}{hint}"))
             continue
         seed.rows.append(dict(zip(header, record)))
@@ -309,7 +314,7 @@ def _check_facts(seeds: dict[str, SeedFile], rels: dict[str, str], problems: lis
         for row, line in zip(seed.rows, seed.line_numbers):
             key = tuple(row[c].strip() for c in FACT_KEY)
             if key in seen:
-                problems.append(Finding(rel, line, None, None, ",".join(key),
+                problems.append(Finding(rel, line, 1, "org_id … measure (the fact's key)", ",".join(key),
                                         f"duplicate fact: the same org, report year, fiscal year, statement, line and "
                                         f"measure as {seen[key]}; keep one row"))
             else:
@@ -362,7 +367,7 @@ def validate_seeds(project: Project, seeds_dir: Path | None = None) -> Validatio
     csv_files = {p.relative_to(seeds_dir) for p in seeds_dir.rglob("*.csv")}
     described = {s.path.relative_to(project.seeds_dir) for s in schemas.values()}
     for rel_path in sorted(csv_files - described):
-        problems.append(Finding(f"seeds/{rel_path}", 1, None, None, None,
+        problems.append(Finding(f"seeds/{rel_path}", 1, 1, None, None,
                                 "no schema for this seed: describe it and its columns in the _*.yml beside it"))
     for name, schema in schemas.items():
         rel_path = schema.path.relative_to(project.seeds_dir)
@@ -370,7 +375,7 @@ def validate_seeds(project: Project, seeds_dir: Path | None = None) -> Validatio
         rel = f"seeds/{rel_path}"
         rels[name] = rel
         if not path.is_file():
-            problems.append(Finding(rel, 1, None, None, None, "the seed file is missing; restore it from git"))
+            problems.append(Finding(rel, 1, 1, None, None, "the seed file is missing; restore it from git"))
             continue
         text = _decode(path.read_bytes(), rel, problems, readings)
         if text is None:
