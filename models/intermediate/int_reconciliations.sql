@@ -47,6 +47,8 @@ check_rows as (
             else 'major'
         end                                                             as severity,
         w.source_ref,
+        w.context                                                       as rule,
+        case when w.is_known then w.erratum_reason end                  as erratum_reason,
         concat(
             w.context, ': ',
             w.lhs_label, ' = ', {{ format_value('w.lhs_value', 'w.unit') }},
@@ -79,6 +81,8 @@ stale_errata as (
         'fail'                                                          as status,
         'major'                                                         as severity,
         'seeds/reference/known_errata.csv'                              as source_ref,
+        'A registered erratum still occurs with exactly its registered figures' as rule,
+        e.reason                                                        as erratum_reason,
         concat('The erratum registered for ', e.check_id, ' ', e.fiscal_year, ' (',
                {{ format_number('e.lhs_value', 1) }}, ' vs ', {{ format_number('e.rhs_value', 1) }}, ') ',
                case
@@ -97,10 +101,10 @@ stale_errata as (
 
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, message, fact_ids
+    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids
 from check_rows
 union all
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, message, fact_ids
+    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids
 from stale_errata

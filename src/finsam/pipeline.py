@@ -75,7 +75,7 @@ ProgressCallback = Callable[[StageResult], None]
 # What the report shows, read from the built warehouse before it is published.
 REPORT_QUERIES = {
     "checks": """select check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-                        difference, tolerance, unit, status, severity, source_ref, message
+                        difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message
                  from marts.reconciliations where status <> 'pass'
                  order by status = 'fail' desc, severity = 'major' desc, check_family, check_id, fiscal_year""",
     "coverage": """select org_id, statement, n_facts, n_covered, coverage_share, n_unconfirmable

@@ -46,18 +46,34 @@ def _fmt(value, unit: str | None = None) -> str:
     return str(value)
 
 
-def _table(rows: list[dict], columns: list[tuple[str, str]], row_class=None) -> str:
+def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
     body = []
     for row in rows:
-        cls = f' class="{row_class(row)}"' if row_class else ""
-        cells = []
-        for key, _ in columns:
-            value = row.get(key)
-            unit = row.get("unit") if key in ("lhs_value", "rhs_value", "difference", "tolerance") else None
-            cells.append(f"<td>{html.escape(_fmt(value, unit))}</td>")
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+        cells = "".join(f"<td>{html.escape(_fmt(row.get(key)))}</td>" for key, _ in columns)
+        body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _checks_table(rows: list[dict], status: str) -> str:
+    """One block per check: the figures on one line, the explanation and source beneath it."""
+    head = ("<tr><th>check</th><th>year</th><th>figure</th><th>value</th><th>compared with</th><th>value</th>"
+            "<th>difference</th><th>tolerance</th><th>severity</th></tr>")
+    body = []
+    for r in rows:
+        unit = r.get("unit")
+        body.append(
+            f"<tr class='status-{status} figures'><td><code>{html.escape(r['check_id'])}</code></td>"
+            f"<td>{r['fiscal_year']}</td><td>{html.escape(r['lhs_label'] or '')}</td>"
+            f"<td class='num'>{html.escape(_fmt(r['lhs_value'], unit))}</td><td>{html.escape(r['rhs_label'] or '')}</td>"
+            f"<td class='num'>{html.escape(_fmt(r['rhs_value'], unit))}</td>"
+            f"<td class='num'>{html.escape(_fmt(r['difference'], unit))}</td>"
+            f"<td class='num'>{html.escape(_fmt(r['tolerance'], unit))}</td><td>{html.escape(r['severity'])}</td></tr>"
+            f"<tr class='status-{status} explain'><td colspan='9'><b>Rule:</b> {html.escape(r['rule'] or '')}."
+            + (f" <b>Why:</b> {html.escape(r['erratum_reason'])}" if r.get("erratum_reason") else "")
+            + f"<br><span class='source'>Source: {html.escape(r['source_ref'] or '')}</span></td></tr>")
+    widths = "".join(f"<col style='width:{w}%'>" for w in (16, 5, 19, 10, 19, 10, 9, 7, 5))
+    return f"<table class='checks'><colgroup>{widths}</colgroup><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _charts(result: "RunResult") -> list[tuple[str, str]]:
@@ -100,7 +116,7 @@ def _charts(result: "RunResult") -> list[tuple[str, str]]:
                   ("share_of_costs_note3_pct", "of costs (Note 3)"),
                   ("claimed_share_pct", "claimed in the report")]
         fig = go.Figure([go.Scatter(x=years, y=[r[key] for r in shares], mode="lines+markers", name=label,
-                                    line=dict(dash="dot") if key == "claimed_share_pct" else None)
+                                    marker=dict(size=14, symbol="x") if key == "claimed_share_pct" else None)
                          for key, label in series])
         fig.update_layout(height=380, yaxis_title="%", xaxis=dict(title="fiscal year", dtick=1),
                           margin=dict(l=10, r=10, t=30, b=10), title="Administration cost share")
@@ -117,7 +133,8 @@ h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f6f8} tr.status-fail td{background:#fdebe6} tr.status-known td{background:#fff8e6}
-td:nth-child(n){max-width:28rem}
+table.checks{table-layout:fixed} table.checks td{overflow-wrap:anywhere} table.checks tr.figures td{border-bottom:none;padding-top:.6rem} table.checks tr.explain td{font-size:.85rem;color:#444;padding-bottom:.6rem}
+td.num{text-align:right;white-space:nowrap} .source{color:#777;font-size:.8rem} code{font-size:.8rem}
 .counts span{display:inline-block;margin-right:1.2rem;font-size:1.05rem}
 """
 
@@ -139,12 +156,9 @@ def _html(result: "RunResult", data_docs: bool) -> str:
                             [("where", "file:line:column"), ("value", "value"), ("message", "what to do")]))
     failing = [c for c in result.checks if c["status"] == "fail"]
     known = [c for c in result.checks if c["status"] == "known"]
-    columns = [("check_id", "check"), ("fiscal_year", "year"), ("lhs_label", "figure"), ("lhs_value", "value"),
-               ("rhs_label", "compared with"), ("rhs_value", "value"), ("difference", "difference"),
-               ("tolerance", "tolerance"), ("severity", "severity"), ("source_ref", "source"), ("message", "explanation")]
     if failing:
         parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
-        parts.append(_table(failing, columns, lambda r: "status-fail"))
+        parts.append(_checks_table(failing, "fail"))
     if result.dbt_failures:
         parts.append(f"<h2>Failing dbt tests ({len(result.dbt_failures)})</h2>")
         parts.append(_table([vars(t) for t in result.dbt_failures],
@@ -159,7 +173,7 @@ def _html(result: "RunResult", data_docs: bool) -> str:
         parts.append(f"<h2>Known errata of the published report ({len(known)})</h2>"
                      "<p>These inconsistencies are in the signed report itself. Each is registered with its two figures "
                      "in <code>seeds/reference/known_errata.csv</code>; if either figure changes, the check fails again.</p>")
-        parts.append(_table(known, columns, lambda r: "status-known"))
+        parts.append(_checks_table(known, "known"))
     charts = _charts(result) if result.charts else []
     if charts:
         parts.append("<h2>Charts</h2>")
