@@ -14,8 +14,13 @@ import sqlalchemy as sa
 MARTS_QUERY = "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
 
 
+def read_only_engine(db_path) -> sa.Engine:
+    """The connection string the README gives for Superset and other SQLAlchemy tools."""
+    return sa.create_engine(f"duckdb:///{db_path}?access_mode=read_only")
+
+
 def read_every_mart(db_path) -> dict[str, int]:
-    engine = sa.create_engine(f"duckdb:///{db_path}", connect_args={"read_only": True})
+    engine = read_only_engine(db_path)
     try:
         with engine.connect() as con:
             marts = [r[0] for r in con.execute(sa.text(MARTS_QUERY))]
@@ -30,7 +35,7 @@ def test_every_mart_reads_through_sqlalchemy_read_only(published):
                            "financial_statements", "cash_flow_reconciliation", "funding_split", "key_ratios",
                            "goal_attainment", "fact_coverage", "check_coverage"}
     assert all(n > 0 for n in counts.values())
-    engine = sa.create_engine(f"duckdb:///{published.published_db}", connect_args={"read_only": True})
+    engine = read_only_engine(published.published_db)
     with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match="read-only"):
         con.execute(sa.text("delete from marts.reconciliations"))
     engine.dispose()
