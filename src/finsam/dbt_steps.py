@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from finsam.project import FinsamError
+from finsam.project import DiskFullError, FinsamError
 
 PR_SET_PDEATHSIG = 1
 
@@ -36,6 +36,7 @@ class DbtOutcome:
     seconds: float
     nodes: list[NodeOutcome] = field(default_factory=list)
     log_tail: str = ""
+    disk_full: bool = False
 
     def of_type(self, *types: str) -> list[NodeOutcome]:
         return [n for n in self.nodes if n.resource_type in types]
@@ -82,8 +83,12 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
     proc = subprocess.run(args, cwd=project_dir, env=env, capture_output=True, text=True,
                           preexec_fn=_die_with_parent)
     outcome = DbtOutcome(proc.returncode, round(time.perf_counter() - start, 3))
-    outcome.log_tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+    output = proc.stdout + proc.stderr
+    outcome.log_tail = "\n".join(output.strip().splitlines()[-30:])
+    outcome.disk_full = "No space left on device" in output
     results_file = project_dir / "target" / "run_results.json"
+    if outcome.disk_full and proc.returncode != 0:
+        raise DiskFullError(project_dir)
     if not results_file.is_file():
         raise FinsamError(f"dbt build could not start (exit {proc.returncode}):\n{outcome.log_tail}")
     for r in json.loads(results_file.read_text(encoding="utf-8"))["results"]:

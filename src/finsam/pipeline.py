@@ -6,6 +6,7 @@ failed test; 2 the run could not complete (bad input, missing tool, unwritable f
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -21,7 +22,7 @@ import duckdb
 from finsam import publish
 from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
 from finsam.gx_runner import SuiteOutcome, run_suites
-from finsam.project import FinsamError, Project
+from finsam.project import DiskFullError, FinsamError, Project
 from finsam.report import activate_report, staging_dir, write_report
 from finsam.validate import Finding, validate_seeds
 
@@ -164,6 +165,10 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                 shutil.rmtree(build_dir, ignore_errors=True)
     except FinsamError as err:
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+    except OSError as err:
+        result.exit_code, result.verdict = EXIT_ERROR, "error"
+        result.message = str(DiskFullError(project.warehouse_dir)) if err.errno == errno.ENOSPC else (
+            f"could not write {err.filename or 'a file'}: {err.strerror}; the published warehouse is unchanged")
     except Exception as err:  # a bug or an unexpected failure of a tool: still exit 2 with a message
         result.exit_code, result.verdict = EXIT_ERROR, "error"
         result.message = f"the run stopped unexpectedly: {err.__class__.__name__}: {err}\n{traceback.format_exc(limit=3)}"
@@ -197,6 +202,8 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)
+            if outcome.disk_full:
+                raise DiskFullError(project.warehouse_dir)
             raise FinsamError(f"dbt could not build {failed}")
         if outcome.test_failures:
             result.stage("dbt build").status = "failed"

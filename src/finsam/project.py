@@ -13,6 +13,12 @@ class FinsamError(Exception):
     """A run cannot complete (bad input, missing tool, unwritable folder): exit code 2."""
 
 
+class DiskFullError(FinsamError):
+    def __init__(self, where: Path):
+        super().__init__(f"the disk holding {where} is full (No space left on device): free space and run "
+                         "again; the published warehouse is unchanged")
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
