@@ -26,7 +26,8 @@ select
 from {{ ref('int_facts') }} as f
 left join participation as p using (fact_id)
 left join {{ ref('unconfirmable_facts') }} as u
-    on u.statement = f.statement
+    on u.org_id = f.org_id
+    and u.statement = f.statement
     and u.line_id = f.line_id
     and u.measure = f.measure
     and (u.fiscal_year is null or u.fiscal_year = f.fiscal_year)

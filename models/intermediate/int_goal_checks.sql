@@ -12,7 +12,7 @@ with goal_figures as (
         t.value     as target,
         o.value     as outcome,
         [t.fact_id, o.fact_id] as fact_ids
-    from {{ ref('stg_goals') }} as g
+    from {{ ref('int_goals') }} as g
     inner join {{ ref('int_facts') }} as t
         on t.org_id = g.org_id and t.fiscal_year = g.fiscal_year and t.statement = 'GOAL'
         and t.line_id = g.goal_id and t.measure = 'target'

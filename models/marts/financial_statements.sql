@@ -27,4 +27,4 @@ select
     f.remark
 from {{ ref('int_facts') }} as f
 inner join {{ ref('statements') }} as s on s.statement = f.statement
-inner join {{ ref('organisations') }} as o on o.org_id = f.org_id
+inner join {{ ref('int_organisations') }} as o on o.org_id = f.org_id

@@ -19,7 +19,7 @@ checks as (
 ),
 
 notes as (
-    select distinct line_id as goal_id, reason
+    select distinct org_id, line_id as goal_id, reason
     from {{ ref('unconfirmable_facts') }}
     where statement = 'GOAL' and measure = 'target'
 )
@@ -37,7 +37,7 @@ select
     c.status                                 as check_status,
     coalesce(c.message, n.reason)            as assessment,
     g.source_ref
-from {{ ref('stg_goals') }} as g
+from {{ ref('int_goals') }} as g
 left join figures as f using (org_id, fiscal_year, goal_id)
 left join checks as c using (org_id, fiscal_year, goal_id)
-left join notes as n using (goal_id)
+left join notes as n using (org_id, goal_id)

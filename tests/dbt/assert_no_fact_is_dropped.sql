@@ -4,6 +4,8 @@ with staged as (
     select 'facts_annual_report' as seed_name, * from {{ ref('stg_facts_annual_report') }}
     union all
     select 'facts_web_key_figures' as seed_name, * from {{ ref('stg_facts_web_key_figures') }}
+    union all
+    select 'collection' as seed_name, * from {{ ref('stg_collection_facts') }}
 )
 
 select s.seed_name, s.statement, s.line_id, s.measure, s.fiscal_year, s.unit

@@ -16,7 +16,7 @@ from finsam.gx_runner import load_suite_files, run_suites
 REPO = Path(__file__).resolve().parents[2]
 
 PLANTS = {
-    "facts__values": "update marts.financial_statements set unit = 'SEK' where statement = 'RR' and fiscal_year = 2023",
+    "facts__values": "update marts.financial_statements set decimals = 3 where statement = 'RR' and fiscal_year = 2023",
     "facts__completeness": "delete from marts.financial_statements where statement = 'NOT4' and line_id = 'momsfordran'",
     "statements__footing": "update marts.reconciliations set status = 'fail' where check_id = 'calc.BR.summa_tillgangar.amount:lines'",
     "tie_outs__cross_statement": "update marts.reconciliations set status = 'fail' where check_id = 'cash:kfa' and fiscal_year = 2023",
