@@ -25,7 +25,7 @@ select
     u.reason                                 as unconfirmable_reason
 from {{ ref('int_facts') }} as f
 left join participation as p using (fact_id)
-left join {{ ref('unconfirmable_facts') }} as u
+left join {{ ref('int_unconfirmable_facts') }} as u
     on u.org_id = f.org_id
     and u.statement = f.statement
     and u.line_id = f.line_id

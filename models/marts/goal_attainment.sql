@@ -20,7 +20,7 @@ checks as (
 
 notes as (
     select distinct org_id, line_id as goal_id, reason
-    from {{ ref('unconfirmable_facts') }}
+    from {{ ref('int_unconfirmable_facts') }}
     where statement = 'GOAL' and measure = 'target'
 )
 

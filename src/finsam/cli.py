@@ -65,6 +65,8 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run result as JSON on stdout, nothing else.")] = False,
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Build and check, but do not replace the published warehouse.")] = False,
+    collection: Annotated[Optional[Path], typer.Option(help="Also load a report collection from this folder (facts, goals, organisations, unconfirmable_facts as Parquet).")] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="The collection's files are CSV, not Parquet.")] = False,
 ) -> None:
     """The nightly run: build a fresh warehouse, run dbt tests and the GX suites, write the report, publish.
 
@@ -78,7 +80,11 @@ def run(
         if show_progress:
             out.print(f"[{STATUS_STYLE[stage.status]}]{stage.status:>7}[/] {stage.name:<10} {stage.seconds:6.1f}s  {stage.detail}")
 
-    result = nightly_run(project, wait_seconds=wait, publish_result=not no_publish, on_stage=on_stage)
+    if collection is not None and not (collection / ("facts.csv" if csv else "facts.parquet")).is_file():
+        err.print(f"[red]finsam:[/] no facts.{'csv' if csv else 'parquet'} in {collection}: give a folder written by `finsam generate` or of the same layout")
+        raise typer.Exit(EXIT_ERROR)
+    result = nightly_run(project, wait_seconds=wait, publish_result=not no_publish, on_stage=on_stage,
+                         collection=collection, collection_format="csv" if csv else "parquet")
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False) + "\n")
     else:
@@ -124,6 +130,26 @@ def check(
                       "[green]pass[/]" if suite.success else f"[red]fail ({suite.n_failed})[/]")
     out.print(table)
     raise typer.Exit(EXIT_OK if all(s.success for s in suites) else EXIT_INCONSISTENT)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Argument(help="Folder to write the collection into.")],
+    orgs: Annotated[int, typer.Option(help="Number of associations.")] = 3,
+    years: Annotated[int, typer.Option(help="Annual reports per association (ending with --last-year).")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same collection.")] = 1,
+    last_year: Annotated[int, typer.Option(help="Year of the newest report.")] = 2023,
+    plant: Annotated[bool, typer.Option(help="Plant one inconsistency per rule family and write ground_truth.csv.")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Write CSV instead of Parquet.")] = False,
+) -> None:
+    """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
+    from finsam.generate import generate as write_collection
+
+    summary = write_collection(out, orgs, years, seed=seed, last_year=last_year, plant=plant,
+                               file_format="csv" if csv else "parquet")
+    out.mkdir(parents=True, exist_ok=True)
+    out_summary = ", ".join(f"{v} {k}" for k, v in summary.items())
+    globals()["out"].print(f"wrote {out}: {out_summary}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ failed test; 2 the run could not complete (bad input, missing tool, unwritable f
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import time
@@ -124,7 +125,8 @@ def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Pa
 
 
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
-                on_stage: ProgressCallback | None = None) -> RunResult:
+                on_stage: ProgressCallback | None = None, collection: Path | None = None,
+                collection_format: str = "parquet") -> RunResult:
     result = RunResult(run_id=new_run_id(), started_at=datetime.now(timezone.utc).isoformat(),
                        stages=[StageResult(name) for name in STAGES])
     notify = on_stage or (lambda stage: None)
@@ -149,7 +151,9 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"
             try:
-                _build_and_check(project, result, build_dir, built_db, timed)
+                dbt_vars = ({"collection_path": str(collection.resolve()), "collection_format": collection_format}
+                            if collection else {})
+                _build_and_check(project, result, build_dir, built_db, timed, dbt_vars)
                 result.published = result.exit_code == EXIT_OK and publish_result
                 if result.published:
                     result.warehouse = str(project.published_db)
@@ -176,7 +180,8 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
     return result
 
 
-def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed) -> None:
+def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed,
+                     dbt_vars: dict) -> None:
     validation = None
 
     def validate() -> str:
@@ -198,7 +203,8 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
 
     def build() -> str:
         nonlocal outcome
-        outcome = dbt_build(build_project, project.profiles_dir, built_db)
+        outcome = dbt_build(build_project, project.profiles_dir, built_db,
+                            ["--vars", json.dumps(dbt_vars)] if dbt_vars else None)
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)

@@ -1,0 +1,336 @@
+"""Synthetic report collections: N associations × M annual reports, internally consistent.
+
+Each association gets a ledger (contributions, intervention and administration costs, receivables,
+liabilities, equity) from which every statement of its reports is derived exactly as the real report
+is laid out: RR, BR, KFA, the operating report in tkr with budget, Notes 2–5, the five-year overview,
+balanskrav, the commentary's figures and two numeric goals. Amounts in kr carry small öre-like
+remainders so that the tkr tables round consistently. Optionally one inconsistency of each rule
+family is planted, in its own association, and listed in ground_truth.csv with every check instance
+it must make fail. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
+                 "tillsammansveckan", "naringslivskoordinator", "operativ_utvecklingsledare", "insatskatalog",
+                 "gronkvist", "lansgemensam_forbundsprocess", "sim", "samordningskarta", "vecka_fri_fran_vald",
+                 "myndighetsgemensamt_team", "rehabkoordinator", "jobbfokus_spira"]
+# Share of intervention spending (Samordningsteam dominates, as in the real report)
+INTERVENTION_WEIGHTS = [5, 5, 2, 50, 0.3, 6, 2, 3, 3, 2, 6, 1, 0.1, 13, 2, 0]
+# Note 3's administration lines and the operating report's four lines they roll up into
+ADMIN_NOTE3 = {"lon_forbundschef": "samordning_och_ekonomi", "ekonomi_administration": "samordning_och_ekonomi",
+               "kop_av_tjanst": "samordning_och_ekonomi", "utbildningar_konferenser": "ovriga_verksamhetskostnader",
+               "medlemsavgift_nns": "ovriga_verksamhetskostnader", "revisionskostnader": "revisionskostnader",
+               "styrelsekostnader": "styrelsekostnader", "ovriga_verksamhetskostnader": "ovriga_verksamhetskostnader"}
+ADMIN_WEIGHTS = [45, 30, 10, 2, 1, 3, 4, 5]
+ADMIN_DR = ["samordning_och_ekonomi", "styrelsekostnader", "revisionskostnader", "ovriga_verksamhetskostnader"]
+RECEIVABLES = ["norra_vastmanland", "vastra_malardalen", "momsfordran"]
+LIABILITIES = ["leverantorsskulder", "prel_revisionskostnad", "sirpas_ekonomiservice", "moyolo", "prel_kostnad_director_q1",
+               "vasteras_stad_mgt", "forsakringskassan_mgt", "region_mgt", "prel_styrelsemote", "prel_arvoden"]
+GOALS = {"kunskap_lokala": ("structural", "Kunskapshöjande insatser – lokala", 150),
+         "myndighetsgemensamt_team": ("individual", "Myndighetsgemensamt team & Operativ utvecklingsledare", 200)}
+# Years before its first report that an association's ledger starts: the five-year overview's reach.
+HISTORY = 4
+FACT_COLUMNS = ["org_id", "report_year", "fiscal_year", "statement", "line_id", "measure", "value", "unit",
+                "decimals", "source_ref", "remark"]
+
+
+@dataclass
+class Year:
+    contributions: int
+    interventions: dict[str, int]          # kr
+    admin: dict[str, int]                  # kr, Note 3 lines
+    budget_tkr: dict[str, int]             # operating-report lines
+    receivables: dict[str, int]
+    liabilities: dict[str, int]
+    equity: int = 0
+    result: int = 0
+    goals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def costs(self) -> int:
+        return sum(self.interventions.values()) + sum(self.admin.values())
+
+    @property
+    def cash(self) -> int:
+        return self.equity + sum(self.liabilities.values()) - sum(self.receivables.values())
+
+    @property
+    def total_assets(self) -> int:
+        return sum(self.receivables.values()) + self.cash
+
+
+def tkr(kr: int) -> int:
+    """Round half away from zero to whole tkr."""
+    return int((abs(kr) + 500) // 1000) * (1 if kr >= 0 else -1)
+
+
+def _amount(rng: random.Random, thousands: float) -> int:
+    """k × 1000 + a remainder of at most ±15 kr: tkr rounding then foots (at most 25 such lines)."""
+    k = max(0, round(thousands))
+    return 0 if k == 0 else k * 1000 + rng.randint(-15, 15)
+
+
+def _split(rng: random.Random, total_tkr: float, weights: list[float]) -> list[int]:
+    noisy = [w * rng.uniform(0.7, 1.3) for w in weights]
+    scale = total_tkr / sum(noisy)
+    return [_amount(rng, w * scale) for w in noisy]
+
+
+def ledger(rng: random.Random, first_year: int, last_year: int) -> dict[int, Year]:
+    years: dict[int, Year] = {}
+    equity = rng.randint(3000, 9000) * 1000
+    for y in range(first_year, last_year + 1):
+        contributions = rng.randint(1500, 4000) * 4000  # divisible by 4: the funding rule splits exactly
+        # spending steers equity back into a plausible band, as boards do
+        spend = contributions * (1.08 if equity > 10_000_000 else 0.92 if equity < 3_000_000 else rng.uniform(0.93, 1.07))
+        admin_total = spend * rng.uniform(0.11, 0.16) / 1000
+        interventions = dict(zip(INTERVENTIONS, _split(rng, spend / 1000 - admin_total, INTERVENTION_WEIGHTS)))
+        admin = dict(zip(ADMIN_NOTE3, _split(rng, admin_total, ADMIN_WEIGHTS)))
+        year = Year(contributions, interventions, admin, {},
+                    {name: rng.randint(0, 400) * 1000 + rng.randint(0, 999) for name in RECEIVABLES},
+                    {name: (rng.randint(0, 1500) * 1000 + rng.randint(0, 999)) if rng.random() < 0.7 else 0
+                     for name in LIABILITIES})
+        year.result = contributions - year.costs
+        equity += year.result
+        year.equity = equity
+        actual = _dr_cost_lines(year)
+        year.budget_tkr = {line: max(0, v + rng.randint(-60, 60)) if v else 0 for line, v in actual.items()}
+        year.goals = {goal: rng.randint(target // 3, target * 3 // 2) for goal, (_, _, target) in GOALS.items()}
+        years[y] = year
+    return years
+
+
+def _dr_cost_lines(year: Year) -> dict[str, int]:
+    """The operating report's cost lines in tkr (positive), rolled up from the kr amounts."""
+    lines = {name: 0 for name in ADMIN_DR}
+    for note_line, dr_line in ADMIN_NOTE3.items():
+        lines[dr_line] += tkr(year.admin[note_line])
+    lines.update({name: tkr(v) for name, v in year.interventions.items()})
+    return lines
+
+
+class Report:
+    """The facts one annual report prints."""
+
+    def __init__(self, org_id: str, report_year: int, years: dict[int, Year]):
+        self.org_id, self.y, self.years = org_id, report_year, years
+        self.rows: list[list] = []
+
+    def fact(self, fiscal_year, statement, line_id, value, unit="kr", decimals=0, measure="amount", ref=""):
+        self.rows.append([self.org_id, self.y, fiscal_year, statement, line_id, measure, value, unit, decimals,
+                          ref or statement, ""])
+
+    def build(self) -> list[list]:
+        y, years = self.y, self.years
+        for fy in (y, y - 1):
+            self._statements(fy, years[fy], years[fy - 1])
+            self._operating_report(fy, years[fy], budget=(fy == y))
+        for fy in range(y - HISTORY, y + 1):
+            yr = years[fy]
+            self.fact(fy, "FYO", "verksamhetens_intakter", yr.contributions)
+            self.fact(fy, "FYO", "verksamhetens_kostnader", yr.costs)
+            self.fact(fy, "FYO", "arets_resultat", yr.result)
+            self.fact(fy, "FYO", "antal_anstallda", 0, unit="count")
+            if fy >= y - 1:  # printed where this report's balance sheet lets a reader recompute it
+                self.fact(fy, "FYO", "soliditet", round_half_up(100 * yr.equity / yr.total_assets), unit="%")
+        result_tkr = round_half_up(years[y].result / 100) / 10
+        self.fact(y, "BKR", "arets_resultat", result_tkr, unit="tkr", decimals=1)
+        self.fact(y, "BKR", "justeringar", 0.0, unit="tkr", decimals=1)
+        self.fact(y, "BKR", "balanskravsresultat", result_tkr, unit="tkr", decimals=1)
+        self._commentary()
+        for goal, outcome in years[y].goals.items():
+            self.fact(y, "GOAL", goal, GOALS[goal][2], unit="count", measure="target")
+            self.fact(y, "GOAL", goal, outcome, unit="count", measure="outcome")
+        return self.rows
+
+    def _statements(self, fy: int, yr: Year, prev: Year) -> None:
+        f = self.fact
+        f(fy, "RR", "verksamhetens_intakter", yr.contributions)
+        f(fy, "RR", "verksamhetens_kostnader", -yr.costs)
+        for line in ("verksamhetens_resultat", "resultat_efter_finansiella_poster", "arets_resultat"):
+            f(fy, "RR", line, yr.result)
+        f(fy, "RR", "finansiella_intakter", 0)
+        f(fy, "RR", "finansiella_kostnader", 0)
+        receivables, liabilities = sum(yr.receivables.values()), sum(yr.liabilities.values())
+        f(fy, "BR", "fordringar", receivables)
+        f(fy, "BR", "kassa_och_bank", yr.cash)
+        f(fy, "BR", "summa_omsattningstillgangar", yr.total_assets)
+        f(fy, "BR", "summa_tillgangar", yr.total_assets)
+        f(fy, "BR", "arets_resultat", yr.result)
+        f(fy, "BR", "foregaende_arsresultat", prev.result)
+        f(fy, "BR", "ovrigt_eget_kapital", yr.equity - yr.result - prev.result)
+        f(fy, "BR", "summa_eget_kapital", yr.equity)
+        f(fy, "BR", "kortfristiga_skulder", liabilities)
+        f(fy, "BR", "summa_skulder", liabilities)
+        f(fy, "BR", "summa_eget_kapital_och_skulder", yr.equity + liabilities)
+        change_receivables = sum(prev.receivables.values()) - receivables
+        change_liabilities = liabilities - sum(prev.liabilities.values())
+        flow = yr.result + change_receivables + change_liabilities
+        for line, value in (("arets_resultat", yr.result), ("justering_ej_likviditetspaverkande", 0),
+                            ("medel_fore_rorelsekapital", yr.result), ("forandring_fordringar", change_receivables),
+                            ("forandring_skulder", change_liabilities), ("kassaflode_lopande", flow),
+                            ("arets_kassaflode", flow), ("likvida_medel_borjan", prev.cash),
+                            ("likvida_medel_slut", yr.cash)):
+            f(fy, "KFA", line, value)
+        f(fy, "NOT2", "driftbidrag_staten", yr.contributions // 2)
+        f(fy, "NOT2", "driftbidrag_kommun", yr.contributions // 4)
+        f(fy, "NOT2", "driftbidrag_region", yr.contributions // 4)
+        f(fy, "NOT2", "summa", yr.contributions)
+        for name, value in yr.interventions.items():
+            f(fy, "NOT3", name, value)
+        f(fy, "NOT3", "summa_insatser", sum(yr.interventions.values()))
+        for name, value in yr.admin.items():
+            f(fy, "NOT3", name, value)
+        f(fy, "NOT3", "summa_admin", sum(yr.admin.values()))
+        f(fy, "NOT3", "summa_kostnader", yr.costs)
+        for name, value in yr.receivables.items():
+            f(fy, "NOT4", name, value)
+        f(fy, "NOT4", "summa", receivables)
+        for name, value in yr.liabilities.items():
+            f(fy, "NOT5", name, value)
+        f(fy, "NOT5", "summa", liabilities)
+
+    def _operating_report(self, fy: int, yr: Year, budget: bool) -> None:
+        contributions = yr.contributions // 1000
+        actual = _dr_cost_lines(yr)
+        admin = sum(actual[line] for line in ADMIN_DR)
+        interventions = sum(actual[line] for line in INTERVENTIONS)
+        budget_admin = sum(yr.budget_tkr[line] for line in ADMIN_DR)
+        budget_interventions = sum(yr.budget_tkr[line] for line in INTERVENTIONS)
+
+        def line(line_id, income, cost, net, budget_net=None):
+            for measure, value in (("actual_income", income), ("actual_cost", cost), ("actual_net", net)):
+                self.fact(fy, "DR", line_id, value, unit="tkr", measure=measure)
+            if budget:
+                self.fact(fy, "DR", line_id, budget_net, unit="tkr", measure="budget_net")
+                self.fact(fy, "DR", line_id, net - budget_net, unit="tkr", measure="deviation_net")
+
+        line("medlemsbidrag", contributions, 0, contributions, contributions)
+        line("summa_intakter", contributions, 0, contributions, contributions)
+        for name in ADMIN_DR + INTERVENTIONS:
+            line(name, 0, actual[name], actual[name], yr.budget_tkr[name])
+        line("summa_admin", 0, admin, admin, budget_admin)
+        line("summa_insatser", 0, interventions, interventions, budget_interventions)
+        cost = -(admin + interventions)
+        line("resultat", contributions, cost, contributions + cost, contributions - budget_admin - budget_interventions)
+
+    def _commentary(self) -> None:
+        y, yr, prev = self.y, self.years[self.y], self.years[self.y - 1]
+        actual, actual_prev = _dr_cost_lines(yr), _dr_cost_lines(prev)
+        admin = sum(actual[line] for line in ADMIN_DR)
+        interventions = sum(actual[line] for line in INTERVENTIONS)
+        f = self.fact
+        f(y, "NARR", "admin_utfall", admin, unit="tkr")
+        f(y - 1, "NARR", "admin_utfall", sum(actual_prev[line] for line in ADMIN_DR), unit="tkr")
+        f(y, "NARR", "admin_lagre_an_budget", sum(yr.budget_tkr[line] for line in ADMIN_DR) - admin, unit="tkr")
+        f(y, "NARR", "insatser_utfall", interventions, unit="tkr")
+        f(y, "NARR", "insatser_lagre_an_budget", sum(yr.budget_tkr[line] for line in INTERVENTIONS) - interventions, unit="tkr")
+        f(y, "NARR", "insatser_lagre_an_foregaende_ar", sum(actual_prev[line] for line in INTERVENTIONS) - interventions, unit="tkr")
+        for name in ("samordningsteam", "myndighetsgemensamt_team"):
+            f(y, "NARR", name, yr.budget_tkr[name] - actual[name], unit="tkr", measure="deviation")
+        f(y, "NARR", "rehabkoordinator", yr.budget_tkr["rehabkoordinator"], unit="tkr", measure="budget")
+        f(y, "NARR", "andel_administration", round_half_up(100 * admin / (yr.contributions // 1000)), unit="%")
+
+
+def round_half_up(x: float) -> int:
+    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+
+
+def goal_status(outcome: int, target: int) -> str:
+    return "uppfyllt" if outcome >= target else "delvis uppfyllt" if outcome > 0 else "ej uppfyllt"
+
+
+# One plant per rule family: (family, edits to facts of the association's last report, expected failures).
+# An edit is (fiscal_year offset, statement, line_id, measure, delta or ('set', value)).
+PLANTS = [
+    ("calculation", [(0, "NOT4", "norra_vastmanland", "amount", 1000)],
+     [("calc.NOT4.summa.amount:lines", 0)]),
+    ("tie_out", [(0, "NOT4", "norra_vastmanland", "amount", 1000), (0, "NOT4", "summa", "amount", 1000)],
+     [("receivables:not4", 0)]),
+    ("rollforward", [(0, "BR", "foregaende_arsresultat", "amount", 1000), (0, "BR", "ovrigt_eget_kapital", "amount", -1000)],
+     [("annual_result:br_next_year", -1), ("br_other_equity_rollforward", 0), ("closing_equity:br_year_after_next", -2)]),
+    ("text_claim", [(0, "NARR", "admin_utfall", "amount", 1)], [("admin_costs:narr", 0)]),
+    ("funding_rule", [(0, "NOT2", "driftbidrag_kommun", "amount", -1000), (0, "NOT2", "driftbidrag_region", "amount", 1000)],
+     [("funding_rule.municipality", 0), ("funding_rule.region", 0)]),
+    ("ratio_claim", [(0, "FYO", "soliditet", "amount", 3)], [("soliditet", 0)]),
+    ("goal_status", [], [("goal.kunskap_lokala", 0)]),
+]
+
+
+def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year: int = 2023,
+             plant: bool = False, file_format: str = "parquet") -> dict[str, int]:
+    """Write facts, goals, organisations, unconfirmable_facts (and ground_truth.csv) into out_dir."""
+    if plant and n_orgs < len(PLANTS):
+        raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    first_report = last_year - n_years + 1
+    staging = out_dir / ".generate"
+    staging.mkdir(exist_ok=True)
+    paths = {name: staging / f"{name}.csv" for name in ("facts", "goals", "organisations", "unconfirmable_facts")}
+    ground_truth: list[list] = []
+    n_facts = 0
+    with open(paths["facts"], "w", newline="", encoding="utf-8") as facts_file, \
+            open(paths["goals"], "w", newline="", encoding="utf-8") as goals_file, \
+            open(paths["organisations"], "w", newline="", encoding="utf-8") as orgs_file, \
+            open(paths["unconfirmable_facts"], "w", newline="", encoding="utf-8") as reasons_file:
+        facts, goals, orgs, reasons = (csv.writer(f, lineterminator="\n") for f in
+                                       (facts_file, goals_file, orgs_file, reasons_file))
+        facts.writerow(FACT_COLUMNS)
+        goals.writerow(["org_id", "report_year", "fiscal_year", "goal_id", "category", "label_sv", "printed_status", "source_ref"])
+        orgs.writerow(["org_id", "org_number", "name_sv", "merged_into_sv", "first_fiscal_year", "last_fiscal_year"])
+        reasons.writerow(["org_id", "statement", "line_id", "measure", "fiscal_year", "reason"])
+        for k in range(n_orgs):
+            org_id = f"syn_{k + 1:05d}"
+            years = ledger(rng, first_report - HISTORY - 1, last_year)
+            orgs.writerow([org_id, f"299{k + 1:03d}-{k % 10000:04d}", f"Samordningsförbundet Syntet {k + 1}", "",
+                           first_report - HISTORY, last_year])
+            reasons.writerow([org_id, "FYO", "antal_anstallda", "amount", "", "Synthetic: no other figure counts employees."])
+            family = PLANTS[k][0] if plant and k < len(PLANTS) else None
+            for report_year in range(first_report, last_year + 1):
+                rows = Report(org_id, report_year, years).build()
+                statuses = {goal: goal_status(years[report_year].goals[goal], GOALS[goal][2]) for goal in GOALS}
+                if family and report_year == last_year:
+                    rows, statuses = _apply_plant(k, rows, statuses, last_year)
+                    ground_truth += [[family, org_id, check_id, last_year + offset] for check_id, offset in PLANTS[k][2]]
+                facts.writerows(rows)
+                n_facts += len(rows)
+                for goal, (category, label, _) in GOALS.items():
+                    goals.writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
+    con = duckdb.connect()
+    for name, path in paths.items():
+        target = out_dir / f"{name}.{'csv' if file_format == 'csv' else 'parquet'}"
+        if file_format == "csv":
+            path.replace(target)
+        else:
+            con.execute(f"copy (select * from read_csv('{path}', header = true, all_varchar = true)) "
+                        f"to '{target}' (format parquet)")
+    con.close()
+    for path in staging.iterdir():
+        path.unlink()
+    staging.rmdir()
+    if plant:
+        with open(out_dir / "ground_truth.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(["check_family", "org_id", "check_id", "fiscal_year"])
+            writer.writerows(ground_truth)
+    return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts, "planted": len(ground_truth)}
+
+
+def _apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int) -> tuple[list[list], dict[str, str]]:
+    family, edits, _ = PLANTS[k]
+    for offset, statement, line_id, measure, delta in edits:
+        hits = [r for r in rows if (r[2], r[3], r[4], r[5]) == (year + offset, statement, line_id, measure)]
+        assert len(hits) == 1, (family, statement, line_id)
+        hits[0][6] = hits[0][6] + delta
+    if family == "goal_status":
+        statuses = dict(statuses, kunskap_lokala="delvis uppfyllt" if statuses["kunskap_lokala"] == "uppfyllt" else "uppfyllt")
+    return rows, statuses
