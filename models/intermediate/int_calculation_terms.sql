@@ -15,8 +15,7 @@ rules as (
 
 instances as (
     select
-        concat('calc.', f.statement, '.', f.line_id, '.', f.measure,
-               case when r.parent_line_id = '*' then ':columns' else ':lines' end) as check_id,
+        concat('calc.', f.statement, '.', f.line_id, '.', f.measure, ':lines') as check_id,
         r.statement,
         r.parent_line_id,
         r.parent_measure,
@@ -32,9 +31,24 @@ instances as (
         f.source_ref
     from rules as r
     inner join facts as f
+        -- two equi-joins rather than one join with OR, so that DuckDB can hash them:
+        -- a rule for one line binds on the line, a rule for every line ('*') binds on the measure
         on f.statement = r.statement
-        and (r.parent_line_id = '*' or f.line_id = r.parent_line_id)
+        and f.line_id = r.parent_line_id
         and (r.parent_measure = '*' or f.measure = r.parent_measure)
+    where r.parent_line_id <> '*'
+
+    union all
+
+    select
+        concat('calc.', f.statement, '.', f.line_id, '.', f.measure, ':columns'),
+        r.statement, r.parent_line_id, r.parent_measure, f.org_id, f.fiscal_year, f.line_id, f.measure,
+        f.fact_id, f.label_sv, f.value_normalised, f.half_width, f.base_unit, f.source_ref
+    from rules as r
+    inner join facts as f
+        on f.statement = r.statement
+        and f.measure = r.parent_measure
+    where r.parent_line_id = '*'
 ),
 
 child_terms as (

@@ -1,3 +1,4 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
 -- Every source of every concept, valued. Grain: (concept, binding, org, fiscal year, source).
 -- A source is a linear combination of facts, possibly of other years (year_offset); it counts only
 -- when every one of its terms is printed. Line '{intervention}' binds each line that the line
@@ -24,7 +25,7 @@ bound_terms as (
         s.year_offset,
         f.org_id,
         f.fiscal_year - s.year_offset                                   as fiscal_year,
-        case when s.line_id = '{intervention}' then f.intervention_id else '' end as binding,
+        ''                                                              as binding,
         f.fact_id,
         f.statement,
         f.line_id,
@@ -38,7 +39,20 @@ bound_terms as (
     inner join facts as f
         on f.statement = s.statement
         and f.measure = s.measure
-        and (f.line_id = s.line_id or (s.line_id = '{intervention}' and f.intervention_id is not null))
+        and f.line_id = s.line_id
+    where s.line_id <> '{intervention}'
+
+    union all
+
+    select
+        s.concept_id, s.source_id, s.priority, s.check_family, s.n_terms, s.weight, s.year_offset, f.org_id,
+        f.fiscal_year - s.year_offset, f.intervention_id, f.fact_id, f.statement, f.line_id, f.fiscal_year,
+        f.label_sv, f.value_normalised, f.half_width, f.base_unit, f.source_ref
+    from sources as s
+    inner join facts as f
+        on f.statement = s.statement
+        and f.measure = s.measure
+    where s.line_id = '{intervention}' and f.intervention_id is not null
 )
 
 select

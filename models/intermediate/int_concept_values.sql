@@ -1,3 +1,4 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
 -- The reference value of every concept. Grain: (concept, binding, org, fiscal year).
 -- The reference is the available source of highest priority (lowest number): the statements
 -- outrank the overview, the text and the web page (seeds/reference/concept_sources.csv).

@@ -1,3 +1,4 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
 -- Which checks each fact takes part in. Grain: one row per fact.
 -- A fact that takes part in no check must have a reason in seeds/reference/unconfirmable_facts.csv.
 with participation as (

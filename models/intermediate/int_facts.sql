@@ -1,3 +1,4 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
 -- All facts in one shape. Grain: one row per (org, fiscal year, statement, line, measure);
 -- where several reports print the same figure, the latest report's figure is current.
 with staged as (

@@ -1,3 +1,4 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
 -- Every check result, one row each: what was compared, both values, difference, tolerance, status.
 -- Status: pass; known (fails exactly as registered in seeds/reference/known_errata.csv); fail.
 -- A registered erratum that no longer occurs with its registered figures is itself a failing row.

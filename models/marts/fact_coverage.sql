@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- Published coverage per fact; logic in int_fact_coverage (read by check_coverage), for the same reason.
 select
     fact_id, org_id, fiscal_year, statement, line_id, measure, label_sv, value, unit,

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- The published verdict table. The logic lives in int_reconciliations, which the other marts read,
 -- so that a failing verdict test on this leaf never stops the rest of the warehouse from building.
 select

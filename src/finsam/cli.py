@@ -67,6 +67,7 @@ def run(
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Build and check, but do not replace the published warehouse.")] = False,
     collection: Annotated[Optional[Path], typer.Option(help="Also load a report collection from this folder (facts, goals, organisations, unconfirmable_facts as Parquet).")] = None,
     csv: Annotated[bool, typer.Option("--csv", help="The collection's files are CSV, not Parquet.")] = False,
+    keep_build: Annotated[bool, typer.Option("--keep-build", help="Keep the build folder (dbt's compiled SQL and logs) for inspection.")] = False,
 ) -> None:
     """The nightly run: build a fresh warehouse, run dbt tests and the GX suites, write the report, publish.
 
@@ -84,7 +85,7 @@ def run(
         err.print(f"[red]finsam:[/] no facts.{'csv' if csv else 'parquet'} in {collection}: give a folder written by `finsam generate` or of the same layout")
         raise typer.Exit(EXIT_ERROR)
     result = nightly_run(project, wait_seconds=wait, publish_result=not no_publish, on_stage=on_stage,
-                         collection=collection, collection_format="csv" if csv else "parquet")
+                         collection=collection, collection_format="csv" if csv else "parquet", keep_build=keep_build)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False) + "\n")
     else:

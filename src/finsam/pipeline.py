@@ -50,6 +50,7 @@ class RunResult:
     published: bool = False
     warehouse: str = ""
     report_dir: str = ""
+    build_dir: str = ""
     stages: list[StageResult] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
     readings: list[Finding] = field(default_factory=list)
@@ -80,21 +81,24 @@ REPORT_QUERIES = {
                         difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message
                  from marts.reconciliations where status <> 'pass'
                  order by status = 'fail' desc, severity = 'major' desc, check_family, check_id, fiscal_year""",
-    "coverage": """select org_id, statement, n_facts, n_covered, coverage_share, n_unconfirmable
-                   from marts.check_coverage order by org_id, statement""",
+    "coverage": """select statement, count(distinct org_id) as n_orgs, sum(n_facts) as n_facts, sum(n_covered) as n_covered,
+                          round(sum(n_covered) / sum(n_facts), 4) as coverage_share, sum(n_unconfirmable) as n_unconfirmable
+                   from marts.check_coverage group by statement order by statement""",
 }
+# Charts show the curated associations of the seeds, not every association of a loaded collection.
+CURATED = "org_id in (select org_id from seeds.organisations)"
 CHART_QUERIES = {
     "intervention_deviation": """select org_id, fiscal_year, intervention_id, name_en, category, budget_cost_tkr,
                                         actual_cost_tkr, deviation_tkr, favourable
-                                 from marts.intervention_deviation where budget_cost_tkr is not null
+                                 from marts.intervention_deviation where budget_cost_tkr is not null and {curated}
                                  order by org_id, fiscal_year, deviation_tkr""",
     "equity_rollforward": """select org_id, fiscal_year, opening_equity_kr, result_kr, closing_equity_kr,
                                     closing_equity_precision_kr, closing_equity_source, rollforward_status
-                             from marts.equity_rollforward order by org_id, fiscal_year""",
+                             from marts.equity_rollforward where {curated} order by org_id, fiscal_year""",
     "admin_share": """select org_id, fiscal_year, share_of_contributions_operating_report_pct,
                              share_of_costs_operating_report_pct, share_of_contributions_note3_pct,
                              share_of_costs_note3_pct, claimed_share_pct
-                      from marts.admin_share order by org_id, fiscal_year""",
+                      from marts.admin_share where {curated} order by org_id, fiscal_year""",
 }
 
 
@@ -126,7 +130,7 @@ def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Pa
 
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
                 on_stage: ProgressCallback | None = None, collection: Path | None = None,
-                collection_format: str = "parquet") -> RunResult:
+                collection_format: str = "parquet", keep_build: bool = False) -> RunResult:
     result = RunResult(run_id=new_run_id(), started_at=datetime.now(timezone.utc).isoformat(),
                        stages=[StageResult(name) for name in STAGES])
     notify = on_stage or (lambda stage: None)
@@ -166,7 +170,10 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                     timed("publish", lambda: _publish(project, built_db))
                 activate_report(project, result)
             finally:
-                shutil.rmtree(build_dir, ignore_errors=True)
+                if keep_build:  # for benchmarks and debugging; the next run removes it
+                    result.build_dir = str(build_dir)
+                else:
+                    shutil.rmtree(build_dir, ignore_errors=True)
     except FinsamError as err:
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
     except OSError as err:
@@ -242,7 +249,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.coverage = _rows(con, REPORT_QUERIES["coverage"])
         result.status_counts = dict(con.sql(
             "select status, count(*) from marts.reconciliations group by status").fetchall())
-        result.charts = {name: _rows(con, sql) for name, sql in CHART_QUERIES.items()}
+        result.charts = {name: _rows(con, sql.format(curated=CURATED)) for name, sql in CHART_QUERIES.items()}
 
     new_failures = [c for c in result.checks if c["status"] == "fail"]
     if result.dbt_failures or any(not s.success for s in result.suites):

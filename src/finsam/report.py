@@ -191,7 +191,7 @@ def _html(result: "RunResult", data_docs: bool) -> str:
     if result.coverage:
         parts.append("<h2>Check coverage</h2><p>Share of facts that take part in at least one check. Facts no other "
                      "figure can confirm are listed with their reason in <code>marts.fact_coverage</code>.</p>")
-        parts.append(_table(result.coverage, [("org_id", "org"), ("statement", "statement"), ("n_facts", "facts"),
+        parts.append(_table(result.coverage, [("statement", "statement"), ("n_orgs", "associations"), ("n_facts", "facts"),
                                               ("n_covered", "checked"), ("coverage_share", "share"),
                                               ("n_unconfirmable", "unconfirmable (with reason)")]))
     parts.append("<h2>Stages</h2>")

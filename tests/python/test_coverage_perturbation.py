@@ -21,7 +21,7 @@ def view_warehouse(tmp_path_factory):
 
     project = copy_project(tmp_path_factory.mktemp("perturb") / "finsam")
     db = project.root / "views.duckdb"
-    outcome = dbt_build(project.root, project.profiles_dir, db, ["--vars", "{mart_materialization: view}"])
+    outcome = dbt_build(project.root, project.profiles_dir, db, ["--vars", "{table_materialization: view}"])
     assert outcome.returncode == 0, outcome.log_tail
     con = duckdb.connect(str(db))
     yield con

@@ -1,0 +1,207 @@
+"""Benchmark: the whole nightly run on 1, 100, 1 000 and 10 000 org-years (`make bench`).
+
+For each size it prints the facts, wall seconds per stage, peak RSS of the process tree, and how long
+dbt takes for the check models compared with running their compiled SQL directly in DuckDB. It also
+measures precision and recall on planted errors, and the real report's run against the floor of the
+tools (a bare `dbt build` of a one-model project plus importing Great Expectations).
+`--record` writes the results to BENCHMARKS.md. Outside the test suite by design.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from finsam.generate import generate
+from finsam.project import Project
+
+SIZES = [(1, 1), (20, 5), (200, 5), (2000, 5)]  # (associations, reports each): 1, 100, 1 000, 10 000 org-years
+CHECK_MODELS = ["int_calculation_terms", "int_calculation_checks", "int_concept_source_values", "int_concept_values",
+                "int_tie_out_checks", "int_values", "int_equation_terms", "int_equation_checks", "int_ratio_checks",
+                "int_goal_checks", "int_check_results", "int_reconciliations", "reconciliations"]
+TARGETS = {"wall_10k": 120.0, "rss_gib_10k": 2.0, "linearity": 1.5, "dbt_over_direct": 3.0, "floor_ratio": 1.5}
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[int, float, float, str]:
+    """(exit code, wall seconds, peak RSS of the process tree in MiB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stdout = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, time.perf_counter() - start, usage.ru_maxrss / 1024, stdout
+
+
+def nightly(project: Project, work: Path, collection: Path | None) -> dict:
+    env = {**os.environ, "FINSAM_WAREHOUSE_DIR": str(work / "warehouse"), "FINSAM_REPORTS_DIR": str(work / "reports")}
+    cmd = [sys.executable, "-m", "finsam.cli", "run", "--json", "--keep-build"]
+    if collection:
+        cmd += ["--collection", str(collection)]
+    code, wall, rss, stdout = run_measured(cmd, project.root, env)
+    result = json.loads(stdout)
+    return {"exit": code, "wall": wall, "rss_mib": rss, "result": result}
+
+
+def dbt_versus_direct(result: dict, published_db: Path) -> tuple[float, float]:
+    """dbt's seconds for the check models, and the same compiled SQL run directly in DuckDB."""
+    target = Path(result["build_dir"]) / "project" / "target"
+    run_results = {r["unique_id"].split(".")[-1]: r for r in json.loads((target / "run_results.json").read_text())["results"]
+                   if r["unique_id"].startswith("model.")}
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    dbt_seconds = sum(run_results[name]["execution_time"] for name in CHECK_MODELS)
+    copy = published_db.parent / "direct" / published_db.name  # same file name: same catalog name
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy2(published_db, copy)
+    direct = 0.0
+    with duckdb.connect(str(copy)) as con:
+        con.execute("set memory_limit = '1500MB'; set threads = 2; set preserve_insertion_order = false")
+        for name in CHECK_MODELS:
+            node = nodes[name]
+            sql = (target / "compiled" / "finsam" / node["original_file_path"]).read_text()
+            kind = "view" if node["config"]["materialized"] == "view" else "table"
+            start = time.perf_counter()
+            con.execute(f"create or replace {kind} {node['schema']}.{name}__direct as {sql}")
+            direct += time.perf_counter() - start
+    copy.unlink()
+    return dbt_seconds, direct
+
+
+def planted_precision_recall(project: Project, work: Path) -> dict:
+    collection = work / "planted"
+    generate(collection, 20, 5, seed=99, plant=True)
+    run = nightly(project, work / "planted-run", collection)
+    flagged = {(c["check_id"], c["org_id"], c["fiscal_year"]) for c in run["result"]["checks"] if c["status"] == "fail"}
+    truth = {(r["check_id"], r["org_id"], int(r["fiscal_year"]))
+             for r in csv.DictReader((collection / "ground_truth.csv").open(encoding="utf-8"))}
+    found = flagged & truth
+    return {"exit": run["exit"], "planted": len(truth), "flagged": len(flagged),
+            "recall": len(found) / len(truth), "precision": len(found) / len(flagged) if flagged else 0.0,
+            "missed": sorted(truth - flagged), "false_alarms": sorted(flagged - truth)}
+
+
+def tool_floor(work: Path) -> dict:
+    """A bare dbt build of a one-model project, and importing Great Expectations."""
+    floor = work / "floor"
+    (floor / "models").mkdir(parents=True)
+    (floor / "dbt_project.yml").write_text("name: floor\nversion: '1'\nconfig-version: 2\nprofile: floor\n")
+    (floor / "profiles.yml").write_text(
+        f"floor:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n      path: {floor / 'floor.duckdb'}\n")
+    (floor / "models" / "one.sql").write_text("select 1 as one\n")
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    _, dbt_wall, _, _ = run_measured([dbt, "build", "--profiles-dir", str(floor), "--project-dir", str(floor)],
+                                     floor, dict(os.environ))
+    _, gx_wall, _, _ = run_measured([sys.executable, "-c", "import great_expectations"], floor, dict(os.environ))
+    return {"dbt_one_model": dbt_wall, "gx_import": gx_wall, "floor": dbt_wall + gx_wall}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m finsam.bench", description=__doc__)
+    parser.add_argument("--record", action="store_true", help="write the results to BENCHMARKS.md")
+    parser.add_argument("--sizes", type=int, default=len(SIZES), help="how many of the sizes to run (default: all four)")
+    args = parser.parse_args(argv)
+    project = Project.locate()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="finsam-bench-") as tmp:
+        work = Path(tmp)
+        real = nightly(project, work / "real", None)
+        floor = tool_floor(work)
+        for orgs, years in SIZES[: args.sizes]:
+            size = orgs * years
+            collection = work / f"collection-{size}"
+            generate(collection, orgs, years, seed=size)
+            run = nightly(project, work / f"run-{size}", collection)
+            result = run["result"]
+            stages = {s["name"]: s["seconds"] for s in result["stages"]}
+            published = Path(result["warehouse"]) if result["published"] else None
+            dbt_s, direct_s = dbt_versus_direct(result, published) if published else (float("nan"), float("nan"))
+            with duckdb.connect(str(published), read_only=True) as con:
+                facts = con.execute("select count(*) from intermediate.int_facts").fetchall()[0][0]
+                checks = con.execute("select count(*) from marts.reconciliations").fetchall()[0][0]
+            rows.append({"org_years": size, "facts": facts, "checks": checks, "exit": run["exit"], "wall": run["wall"],
+                         "rss_mib": run["rss_mib"], "validate": stages["validate"], "dbt_build": stages["dbt build"],
+                         **{k: result["dbt_seconds"][k] for k in ("load", "models", "tests")},
+                         "gx": stages["gx"], "report": stages["report"], "publish": stages["publish"],
+                         "dbt_check_models": dbt_s, "direct_check_models": direct_s})
+            print(json.dumps(rows[-1]), flush=True)
+        detection = planted_precision_recall(project, work)
+    text = render(rows, real, floor, detection)
+    print(text)
+    if args.record:
+        (project.root / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+def render(rows: list[dict], real: dict, floor: dict, detection: dict) -> str:
+    by_size = {r["org_years"]: r for r in rows}
+    lines = ["# Benchmarks", "",
+             f"Recorded {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on: {machine()}.", "",
+             "Reproduce with `make bench` (which runs `python -m finsam.bench --record`). Each size is a synthetic,",
+             "internally consistent collection (`finsam generate`, 5 reports per association) loaded beside the real",
+             "report; the whole nightly run (validation, `dbt build`, Great Expectations, report, publish) runs in a",
+             "fresh process. Peak RSS is that of the whole process tree (dbt runs as a child). `load`, `models` and",
+             "`tests` are dbt's own time per resource type (two threads, so they can overlap).", "",
+             "| org-years | facts | checks | exit | wall s | peak RSS MiB | validate | dbt build | load | models | tests | GX | report | publish | s per org-year | check models: dbt / direct |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = r["dbt_check_models"] / r["direct_check_models"] if r["direct_check_models"] else float("nan")
+        lines.append(f"| {r['org_years']:,} | {r['facts']:,} | {r['checks']:,} | {r['exit']} | {r['wall']:.1f} | {r['rss_mib']:.0f} | "
+                     f"{r['validate']:.1f} | {r['dbt_build']:.1f} | {r['load']:.1f} | {r['models']:.1f} | {r['tests']:.1f} | "
+                     f"{r['gx']:.1f} | {r['report']:.1f} | {r['publish']:.2f} | {r['wall'] / r['org_years']:.4f} | "
+                     f"{r['dbt_check_models']:.1f} / {r['direct_check_models']:.1f} = {ratio:.2f}× |")
+    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+
+    def row(name, measured, ok):
+        lines.append(f"| {name} | {measured} | {'yes' if ok else '**no**'} |")
+
+    if 10000 in by_size:
+        big = by_size[10000]
+        row(f"10 000 org-years: full nightly ≤ {TARGETS['wall_10k']:.0f} s", f"{big['wall']:.1f} s", big["wall"] <= TARGETS["wall_10k"])
+        row(f"10 000 org-years: peak RSS ≤ {TARGETS['rss_gib_10k']:.0f} GiB", f"{big['rss_mib'] / 1024:.2f} GiB",
+            big["rss_mib"] / 1024 <= TARGETS["rss_gib_10k"])
+        if 1000 in by_size:
+            small = by_size[1000]
+            per_big, per_small = big["wall"] / 10000, small["wall"] / 1000
+            row(f"time per org-year at 10 000 within {TARGETS['linearity']}× of that at 1 000",
+                f"{per_big * 1000:.1f} ms vs {per_small * 1000:.1f} ms ({per_big / per_small:.2f}×)",
+                per_big / per_small <= TARGETS["linearity"])
+        ratio = big["dbt_check_models"] / big["direct_check_models"]
+        row(f"check models through dbt ≤ {TARGETS['dbt_over_direct']:.0f}× the same SQL in DuckDB (10 000 org-years)",
+            f"{ratio:.2f}×", ratio <= TARGETS["dbt_over_direct"])
+    row("planted inconsistencies: recall 100 %", f"{detection['recall']:.0%} ({detection['planted']} planted)", detection["recall"] == 1)
+    row("planted inconsistencies: precision 100 %", f"{detection['precision']:.0%} ({detection['flagged']} flagged)",
+        detection["precision"] == 1)
+    floor_ratio = real["wall"] / floor["floor"]
+    row(f"real report: nightly ≤ {TARGETS['floor_ratio']}× the tools' floor",
+        f"{real['wall']:.1f} s vs {floor['floor']:.1f} s (bare dbt build {floor['dbt_one_model']:.1f} s + GX import "
+        f"{floor['gx_import']:.1f} s) = {floor_ratio:.2f}×", floor_ratio <= TARGETS["floor_ratio"])
+    real_stages = {s["name"]: s["seconds"] for s in real["result"]["stages"]}
+    lines += ["", "Real report, seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in real_stages.items())
+              + f"; dbt's own time: {', '.join(f'{k} {v:.1f}' for k, v in real['result']['dbt_seconds'].items())}.", ""]
+    if detection["missed"] or detection["false_alarms"]:
+        lines += [f"Missed: {detection['missed']}", f"False alarms: {detection['false_alarms']}", ""]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
