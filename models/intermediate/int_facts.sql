@@ -1,22 +1,14 @@
 {{ config(materialized=var('table_materialization', 'table')) }}
 -- All facts in one shape. Grain: one row per (org, fiscal year, statement, line, measure);
 -- where several reports print the same figure, the latest report's figure is current.
-with staged as (
-    select 'facts_annual_report' as seed_name, * from {{ ref('stg_facts_annual_report') }}
-    union all
-    select 'facts_web_key_figures' as seed_name, * from {{ ref('stg_facts_web_key_figures') }}
-    union all
-    select 'collection' as seed_name, * from {{ ref('stg_collection_facts') }}
-),
-
-latest_report as (
+with latest_report as (
     select
         *,
         row_number() over (
             partition by org_id, fiscal_year, statement, line_id, measure
             order by report_year desc
         ) as report_rank
-    from staged
+    from {{ ref('int_staged_facts') }}
 )
 
 select

@@ -196,8 +196,20 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict) -> str:
         f"{real['wall']:.1f} s vs {floor['floor']:.1f} s (bare dbt build {floor['dbt_one_model']:.1f} s + GX import "
         f"{floor['gx_import']:.1f} s) = {floor_ratio:.2f}×", floor_ratio <= TARGETS["floor_ratio"])
     real_stages = {s["name"]: s["seconds"] for s in real["result"]["stages"]}
-    lines += ["", "Real report, seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in real_stages.items())
-              + f"; dbt's own time: {', '.join(f'{k} {v:.1f}' for k, v in real['result']['dbt_seconds'].items())}.", ""]
+    dbt = real["result"]["dbt_seconds"]
+    node_time = dbt["load"] + dbt["models"] + dbt["tests"]
+    lines += ["", "## Where the time goes on the real report", "",
+              "Seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in real_stages.items()) + ".",
+              f"dbt runs {dbt['nodes']} nodes (seeds, models, data and unit tests) in {dbt['total']:.1f} s; their node "
+              f"time sums to {node_time:.1f} s, {1000 * node_time / dbt['nodes']:.0f} ms per node, while the queries "
+              "themselves take a few milliseconds on 478 facts"
+              + (f" (at 1 org-year the check models take {rows[0]['dbt_check_models']:.2f} s in dbt and "
+                 f"{rows[0]['direct_check_models']:.2f} s as plain SQL)" if rows else "")
+              + ". The floor counts one node. What is left above the floor is dbt's fixed cost per node and Great "
+              "Expectations' cost per suite; both stay constant as data grows, which is why the large sizes are "
+              "close to DuckDB's own speed. Closing the gap to 1.5× would take folding the ~140 generic data tests "
+              "into one assertion query per model, persisting docs only for marts, and fewer, combined GX suites; "
+              "even then dbt's per-node cost for ~40 models keeps the run near 2× the floor.", ""]
     if detection["missed"] or detection["false_alarms"]:
         lines += [f"Missed: {detection['missed']}", f"False alarms: {detection['false_alarms']}", ""]
     return "\n".join(lines) + "\n"

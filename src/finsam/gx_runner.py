@@ -56,7 +56,6 @@ def load_suite_files(expectations_dir: Path) -> list[dict]:
 def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None = None) -> list[SuiteOutcome]:
     """Validate every suite; build Data Docs into `data_docs_dir` when given."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -64,7 +63,6 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
     suites = load_suite_files(expectations_dir)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    actions = []
     if data_docs_dir is not None:
         context.add_data_docs_site(
             site_name="finsam",
@@ -74,40 +72,41 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             },
         )
-        actions.append(UpdateDataDocsAction(name="data_docs", site_names=["finsam"]))
     datasource = context.data_sources.add_pandas("finsam_warehouse")
 
-    outcomes: list[SuiteOutcome] = []
+    definitions, queries = [], {}
     with duckdb.connect(str(db_path), read_only=True) as con:
-        for doc in suites:
-            query = doc["meta"]["finsam"]["query"]
-            frame = con.sql(query).df()
-            suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
-            for exp in doc["expectations"]:
-                suite.add_expectation_configuration(
-                    ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp.get("meta", {})))
-            suite = context.suites.add(suite)
-            batch = datasource.add_dataframe_asset(doc["name"]).add_batch_definition_whole_dataframe("all")
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite))
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(name=f"nightly_{doc['name']}", validation_definitions=[definition],
-                              actions=actions, result_format="SUMMARY"))
-            result = checkpoint.run(batch_parameters={"dataframe": frame})
-            validation = next(iter(result.run_results.values()))
-            outcome = SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""), query,
-                                   len(frame), bool(validation.success))
-            for r in validation.results:
-                cfg = r.expectation_config
-                outcome.expectations.append(ExpectationOutcome(
-                    expectation_type=cfg.type,
-                    column=cfg.kwargs.get("column"),
-                    success=bool(r.success),
-                    description=(cfg.meta or {}).get("why", ""),
-                    unexpected_count=r.result.get("unexpected_count"),
-                    unexpected_examples=[_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
-                ))
-            outcomes.append(outcome)
+        frames = {doc["name"]: con.sql(doc["meta"]["finsam"]["query"]).df() for doc in suites}
+    for doc in suites:
+        suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
+        for exp in doc["expectations"]:
+            suite.add_expectation_configuration(
+                ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp.get("meta", {})))
+        suite = context.suites.add(suite)
+        batch = datasource.add_dataframe_asset(doc["name"]).add_batch_definition_whole_dataframe("all")
+        definitions.append(context.validation_definitions.add(
+            gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite)))
+        queries[doc["name"]] = doc
+    # One validation per suite, each on its own DataFrame; Data Docs are built once, at the end.
+    outcomes: list[SuiteOutcome] = []
+    for definition in definitions:
+        doc = queries[definition.name]
+        validation = definition.run(batch_parameters={"dataframe": frames[definition.name]}, result_format="SUMMARY")
+        outcome = SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""), doc["meta"]["finsam"]["query"],
+                               len(frames[definition.name]), bool(validation.success))
+        for r in validation.results:
+            cfg = r.expectation_config
+            outcome.expectations.append(ExpectationOutcome(
+                expectation_type=cfg.type,
+                column=cfg.kwargs.get("column"),
+                success=bool(r.success),
+                description=(cfg.meta or {}).get("why", ""),
+                unexpected_count=r.result.get("unexpected_count"),
+                unexpected_examples=[_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
+            ))
+        outcomes.append(outcome)
+    if data_docs_dir is not None:
+        context.build_data_docs(site_names=["finsam"])
     return outcomes
 
 

@@ -232,7 +232,8 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
         return
     result.dbt_seconds = {"total": outcome.seconds, "load": outcome.seconds_of("seed"),
-                          "models": outcome.seconds_of("model"), "tests": outcome.seconds_of("test", "unit_test")}
+                          "models": outcome.seconds_of("model"), "tests": outcome.seconds_of("test", "unit_test"),
+                          "nodes": len(outcome.nodes)}
 
     def gx() -> str:
         docs_dir = staging_dir(project, result.run_id) / "data_docs"
