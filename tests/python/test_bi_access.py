@@ -32,5 +32,5 @@ def test_every_mart_reads_through_sqlalchemy_read_only(published):
     assert all(n > 0 for n in counts.values())
     engine = read_only_engine(published.published_db)
     with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match="read-only"):
-        con.execute(sa.text("delete from marts.reconciliations"))
+        con.execute(sa.text("delete from marts.financial_statements"))
     engine.dispose()

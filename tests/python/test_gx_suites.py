@@ -18,14 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 PLANTS = {
     "facts__values": "update marts.financial_statements set decimals = 3 where statement = 'RR' and fiscal_year = 2023",
     "facts__completeness": "delete from marts.financial_statements where statement = 'NOT4' and line_id = 'momsfordran'",
-    "statements__footing": "update marts.reconciliations set status = 'fail' where check_id = 'calc.BR.summa_tillgangar.amount:lines'",
-    "tie_outs__cross_statement": "update marts.reconciliations set status = 'fail' where check_id = 'cash:kfa' and fiscal_year = 2023",
+    "statements__footing": "update intermediate.int_reconciliations set status = 'fail' where check_id = 'calc.BR.summa_tillgangar.amount:lines'",
+    "tie_outs__cross_statement": "update intermediate.int_reconciliations set status = 'fail' where check_id = 'cash:kfa' and fiscal_year = 2023",
     "tie_outs__cash_flow": "update marts.cash_flow_reconciliation set closing_cash_difference_kr = 1 where fiscal_year = 2023",
     "derived__equity_rollforward": "update marts.equity_rollforward set rollforward_status = 'fail' where fiscal_year = 2022",
     "derived__admin_share": "update marts.admin_share set share_of_costs_note3_pct = 140 where fiscal_year = 2023",
     "derived__intervention_deviation": "update marts.intervention_deviation set favourable = not favourable where intervention_id = 'sim' and fiscal_year = 2023",
-    "reconciliations__verdict": "update marts.reconciliations set status = 'known' where check_id = 'cash:kfa' and fiscal_year = 2023",
-    "reconciliations__errata": "delete from marts.reconciliations where check_id = 'goal.kunskap_lokala'",
+    "reconciliations__verdict": "update intermediate.int_reconciliations set status = 'known' where check_id = 'cash:kfa' and fiscal_year = 2023",
+    "reconciliations__errata": "delete from intermediate.int_reconciliations where check_id = 'goal.kunskap_lokala'",
 }
 
 
