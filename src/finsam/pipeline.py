@@ -167,7 +167,7 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                         else "not published (--no-publish)")
                 timed("report", lambda: write_report(project, result))
                 if result.published:
-                    timed("publish", lambda: _publish(project, built_db))
+                    timed("publish", lambda: _publish(project, result, built_db))
                 activate_report(project, result)
             finally:
                 if keep_build:  # for benchmarks and debugging; the next run removes it
@@ -272,6 +272,10 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
                           + (f" or match one of {known} registered errata" if known else ""))
 
 
-def _publish(project: Project, built_db: Path) -> str:
-    publish.publish_file(built_db, project.published_db)
+def _publish(project: Project, result: RunResult, built_db: Path) -> str:
+    try:
+        publish.publish_file(built_db, project.published_db)
+    except FinsamError:
+        result.published, result.warehouse = False, ""
+        raise
     return f"published {project.published_db}"
