@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +72,6 @@ def _dbt_executable() -> str:
 
 def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None) -> DbtOutcome:
     """`dbt build` (seeds, models, data and unit tests) into `db_path`."""
-    import time
-
     env = {**os.environ, "FINSAM_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "DO_NOT_TRACK": "1", "DBT_PARTIAL_PARSE": "false"}
     args = [_dbt_executable(), "build",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -251,9 +250,7 @@ def _read_rows(text: str, schema: SeedSchema, rel: str, problems: list[Finding])
         return None
     seed = SeedFile(schema)
     ends_with_newline = text.endswith(("\n", "\r"))
-    line_no = 1
     for i, record in enumerate(records[1:], start=2):
-        line_no = i
         if not record or all(not f.strip() for f in record):
             continue
         if len(record) != len(header):
@@ -388,10 +385,3 @@ def validate_seeds(project: Project, seeds_dir: Path | None = None) -> Validatio
     _check_facts(seeds, rels, problems)
     normalised = {s.schema.path.relative_to(project.seeds_dir): _serialise(s) for s in seeds.values()}
     return ValidationResult(problems, readings, normalised)
-
-
-def group_by_file(findings: list[Finding]) -> dict[str, list[Finding]]:
-    grouped: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        grouped[f.file].append(f)
-    return dict(grouped)

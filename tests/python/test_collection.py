@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import duckdb
 
@@ -12,11 +13,8 @@ from finsam.pipeline import nightly_run
 
 def flagged_checks(project) -> set[tuple[str, str, int]]:
     """Check instances that fail in the last run's report (nothing is published on failure)."""
-    result_rows = (project.reports_dir / "latest" / "result.json").read_text(encoding="utf-8")
-    import json
-
-    return {(c["check_id"], c["org_id"], c["fiscal_year"]) for c in json.loads(result_rows)["checks"]
-            if c["status"] == "fail"}
+    result = json.loads((project.reports_dir / "latest" / "result.json").read_text(encoding="utf-8"))
+    return {(c["check_id"], c["org_id"], c["fiscal_year"]) for c in result["checks"] if c["status"] == "fail"}
 
 
 def test_planted_errors_are_found_with_full_recall_and_precision(project, tmp_path):
