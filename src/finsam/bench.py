@@ -208,8 +208,9 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict) -> str:
               + ". The floor counts one node. What is left above the floor is dbt's fixed cost per node and Great "
               "Expectations' cost per suite; both stay constant as data grows, which is why the large sizes are "
               "close to DuckDB's own speed. Closing the gap to 1.5× would take folding the ~140 generic data tests "
-              "into one assertion query per model, persisting docs only for marts, and fewer, combined GX suites; "
-              "even then dbt's per-node cost for ~40 models keeps the run near 2× the floor.", ""]
+              "into one assertion query per model and fewer, combined GX suites (column comments are already "
+              "stored only for marts and seeds); even then dbt's per-node cost for ~40 models keeps the run near "
+              "2× the floor.", ""]
     if detection["missed"] or detection["false_alarms"]:
         lines += [f"Missed: {detection['missed']}", f"False alarms: {detection['false_alarms']}", ""]
     return "\n".join(lines) + "\n"
