@@ -135,7 +135,7 @@ def check(
 
 @app.command()
 def generate(
-    out: Annotated[Path, typer.Argument(help="Folder to write the collection into.")],
+    folder: Annotated[Path, typer.Argument(help="Folder to write the collection into.")],
     orgs: Annotated[int, typer.Option(help="Number of associations.")] = 3,
     years: Annotated[int, typer.Option(help="Annual reports per association (ending with --last-year).")] = 3,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed writes the same collection.")] = 1,
@@ -146,11 +146,9 @@ def generate(
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
     from finsam.generate import generate as write_collection
 
-    summary = write_collection(out, orgs, years, seed=seed, last_year=last_year, plant=plant,
+    summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
                                file_format="csv" if csv else "parquet")
-    out.mkdir(parents=True, exist_ok=True)
-    out_summary = ", ".join(f"{v} {k}" for k, v in summary.items())
-    globals()["out"].print(f"wrote {out}: {out_summary}")
+    out.print(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
 
 
 @app.command()

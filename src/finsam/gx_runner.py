@@ -74,26 +74,22 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
         )
     datasource = context.data_sources.add_pandas("finsam_warehouse")
 
-    definitions, queries = [], {}
     with duckdb.connect(str(db_path), read_only=True) as con:
-        frames = {doc["name"]: con.sql(doc["meta"]["finsam"]["query"]).df() for doc in suites}
-    for doc in suites:
+        frames = [con.sql(doc["meta"]["finsam"]["query"]).df() for doc in suites]
+    # One validation per suite, each on its own DataFrame; Data Docs are built once, at the end.
+    outcomes: list[SuiteOutcome] = []
+    for doc, frame in zip(suites, frames):
         suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
         for exp in doc["expectations"]:
             suite.add_expectation_configuration(
                 ExpectationConfiguration(type=exp["type"], kwargs=exp["kwargs"], meta=exp.get("meta", {})))
         suite = context.suites.add(suite)
         batch = datasource.add_dataframe_asset(doc["name"]).add_batch_definition_whole_dataframe("all")
-        definitions.append(context.validation_definitions.add(
-            gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite)))
-        queries[doc["name"]] = doc
-    # One validation per suite, each on its own DataFrame; Data Docs are built once, at the end.
-    outcomes: list[SuiteOutcome] = []
-    for definition in definitions:
-        doc = queries[definition.name]
-        validation = definition.run(batch_parameters={"dataframe": frames[definition.name]}, result_format="SUMMARY")
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite))
+        validation = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
         outcome = SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""), doc["meta"]["finsam"]["query"],
-                               len(frames[definition.name]), bool(validation.success))
+                               len(frame), bool(validation.success))
         for r in validation.results:
             cfg = r.expectation_config
             outcome.expectations.append(ExpectationOutcome(
