@@ -246,6 +246,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
     timed("gx", gx)
 
     with duckdb.connect(str(built_db), read_only=True) as con:
+        publish.check_storage_version(con)
         result.checks = _rows(con, REPORT_QUERIES["checks"])
         result.coverage = _rows(con, REPORT_QUERIES["coverage"])
         result.status_counts = dict(con.sql(

@@ -24,6 +24,9 @@ from finsam.project import FinsamError
 
 BUILD_PREFIX = ".build-"
 LOCK_NAME = ".finsam-run.lock"
+# The storage format the published file is written in (profiles/profiles.yml): DuckDB 1.4 LTS and
+# every newer DuckDB read it, so BI tools that bundle DuckDB 1.x can open the warehouse.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
 class RunLock:
@@ -104,6 +107,16 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def check_storage_version(con) -> None:
+    """Refuse to publish a file that DuckDB 1.4 could not open (`con`: a connection to the built file)."""
+    version = con.execute("select tags['storage_version'] from duckdb_databases() where database_name = "
+                          "current_database()").fetchall()[0][0]
+    if not str(version).startswith(PUBLISHED_STORAGE_VERSION):
+        raise FinsamError(f"the build was written in DuckDB storage format {version}, which BI tools with DuckDB "
+                          f"1.4 cannot open; profiles/profiles.yml must set storage_compatibility_version: "
+                          f"{PUBLISHED_STORAGE_VERSION}. Not publishing")
 
 
 def publish_file(built: Path, published: Path) -> None:

@@ -1,21 +1,22 @@
-"""BI tools read the published warehouse read-only through SQLAlchemy + duckdb_engine, with the
-connection string the README documents."""
+"""BI tools read the published warehouse through the connections the README documents: every mart
+reads, and nothing can be written, neither to the warehouse nor to any other file, nor read from one."""
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 import sqlalchemy as sa
 
+from readme import bi_connection, sqlalchemy_url
+
 MARTS_QUERY = "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-
-
-def read_only_engine(db_path) -> sa.Engine:
-    """The connection string the README gives for Superset and other SQLAlchemy tools."""
-    return sa.create_engine(f"duckdb:///{db_path}?access_mode=read_only")
+EXPECTED_MARTS = {"reconciliations", "equity_rollforward", "admin_share", "intervention_deviation",
+                  "financial_statements", "cash_flow_reconciliation", "funding_split", "key_ratios",
+                  "goal_attainment", "fact_coverage", "check_coverage"}
 
 
 def read_every_mart(db_path) -> dict[str, int]:
-    engine = read_only_engine(db_path)
+    engine = sa.create_engine(sqlalchemy_url(db_path))
     try:
         with engine.connect() as con:
             marts = [r[0] for r in con.execute(sa.text(MARTS_QUERY))]
@@ -24,13 +25,49 @@ def read_every_mart(db_path) -> dict[str, int]:
         engine.dispose()
 
 
-def test_every_mart_reads_through_sqlalchemy_read_only(published):
+def test_every_mart_reads_through_the_readme_uri(published):
     counts = read_every_mart(published.published_db)
-    assert set(counts) >= {"reconciliations", "equity_rollforward", "admin_share", "intervention_deviation",
-                           "financial_statements", "cash_flow_reconciliation", "funding_split", "key_ratios",
-                           "goal_attainment", "fact_coverage", "check_coverage"}
+    assert set(counts) >= EXPECTED_MARTS
     assert all(n > 0 for n in counts.values())
-    engine = read_only_engine(published.published_db)
-    with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match="read-only"):
-        con.execute(sa.text("delete from marts.financial_statements"))
+
+
+def probes(tmp_path):
+    secret = tmp_path / "server_config.py"
+    secret.write_text("SECRET_KEY = 'do-not-leak'\n")
+    leak = tmp_path / "leak.csv"
+    return leak, {
+        "write to the warehouse": ("delete from marts.financial_statements", "read-only"),
+        "COPY … TO a file": (f"copy (select * from marts.reconciliations) to '{leak}'", "disabled by configuration"),
+        "read_csv of a local file": (f"select * from read_csv('{secret}')", "disabled by configuration"),
+        "switch file access back on": ("set enable_external_access = true", "configuration|locked|Cannot change"),
+        "attach another file": (f"attach '{tmp_path / 'other.duckdb'}' as other", "disabled by configuration|read-only"),
+    }
+
+
+def test_the_readme_uri_refuses_writes_and_file_access(published, tmp_path):
+    leak, cases = probes(tmp_path)
+    engine = sa.create_engine(sqlalchemy_url(published.published_db))
+    for what, (sql, refusal) in cases.items():
+        with engine.connect() as con, pytest.raises(sa.exc.DBAPIError, match=refusal):
+            con.execute(sa.text(sql))
     engine.dispose()
+    assert not leak.exists() and not (tmp_path / "other.duckdb").exists()
+
+
+def test_the_readme_python_connection_refuses_file_access(published, tmp_path):
+    leak, cases = probes(tmp_path)
+    expression = bi_connection("Python")
+    for what, (sql, refusal) in cases.items():
+        con = eval(expression, {"duckdb": duckdb, "path": str(published.published_db)})  # the README's line as written
+        with pytest.raises(duckdb.Error, match=refusal):
+            con.execute(sql)
+        con.close()
+    assert not leak.exists()
+
+
+def test_plain_read_only_would_not_be_enough(published, tmp_path):
+    """Why the README asks for more than read-only: without the two settings COPY writes a file."""
+    leak = tmp_path / "leak.csv"
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        con.execute(f"copy (select 1) to '{leak}'")
+    assert leak.exists()
