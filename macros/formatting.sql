@@ -19,3 +19,8 @@
         else concat({{ format_number(expr) }}, ' ', {{ unit }})
     end
 {%- endmacro %}
+
+{#- A decimal share in percent without trailing zeros: 0.25 -> '25', 0.075 -> '7.5'. -#}
+{% macro format_percent(share_expr) -%}
+    regexp_replace(cast({{ share_expr }} * 100 as varchar), '\.?0+$', '')
+{%- endmacro %}

@@ -7,6 +7,7 @@ select
     trim(statement)         as statement,
     trim(line_id)           as line_id,
     trim(measure)           as measure,
+    trim(label_printed)     as label_printed,
     value,
     trim(unit)              as unit,
     decimals,

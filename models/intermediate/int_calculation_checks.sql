@@ -48,11 +48,11 @@ select
     'calculation'                                                          as check_family,
     org_id,
     fiscal_year,
-    concat(any_value(statement), ' ', any_value(label_sv) filter (where role = 'lhs'),
+    concat(any_value(statement), ' ', any_value(label) filter (where role = 'lhs'),
            ' [', any_value(measure) filter (where role = 'lhs'), ']')      as lhs_label,
     sum(value_rounded) filter (where role = 'lhs')                         as lhs_value,
     regexp_replace(string_agg(
-        concat(case when weight < 0 then '− ' else '+ ' end, label_sv,
+        concat(case when weight < 0 then '− ' else '+ ' end, label,
                case when measure <> lhs_measure then concat(' [', measure, ']') else '' end),
         ' ' order by weight desc, line_id, measure
     ) filter (where role = 'rhs'), '^\+ ', '')                            as rhs_label,

@@ -30,7 +30,7 @@ bound_terms as (
         f.statement,
         f.line_id,
         f.fiscal_year                                                   as printed_year,
-        f.label_sv,
+        f.label_printed as label,
         f.value_normalised,
         f.half_width,
         f.base_unit,
@@ -47,7 +47,7 @@ bound_terms as (
     select
         s.concept_id, s.source_id, s.priority, s.check_family, s.n_terms, s.weight, s.year_offset, f.org_id,
         f.fiscal_year - s.year_offset, f.intervention_id, f.fact_id, f.statement, f.line_id, f.fiscal_year,
-        f.label_sv, f.value_normalised, f.half_width, f.base_unit, f.source_ref
+        f.label_printed, f.value_normalised, f.half_width, f.base_unit, f.source_ref
     from sources as s
     inner join facts as f
         on f.statement = s.statement
@@ -67,7 +67,7 @@ select
     sum(abs(weight) * half_width)                                        as half_width,
     any_value(base_unit)                                                 as unit,
     regexp_replace(string_agg(
-        concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label_sv, ' ', printed_year),
+        concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label, ' ', printed_year),
         ' ' order by weight desc, statement, line_id, printed_year
     ), '^\+ ', '')                                                      as source_label,
     string_agg(distinct source_ref, '; ')                                as source_ref,

@@ -1,7 +1,8 @@
 -- Equations between values (facts or concepts), evaluated for every year in which all their terms
 -- exist. Grain: one check instance. Tolerance: the summed half-widths of the terms, weighted.
+-- An equation is every association's (org_id empty) or one association's own (org_id set).
 with terms as (
-    select *, count(*) over (partition by equation_id) as n_terms
+    select *, count(*) over (partition by equation_id, org_id) as n_terms
     from {{ ref('int_equation_terms') }}
 ),
 
@@ -10,11 +11,19 @@ vals as (
 ),
 
 candidate_years as (
-    select distinct t.equation_id, v.org_id, v.fiscal_year - t.year_offset as fiscal_year
+    select distinct t.equation_id, t.org_id as scope_org_id, v.org_id, v.fiscal_year - t.year_offset as fiscal_year
     from terms as t
     inner join vals as v
         on v.statement = t.statement and v.line_id = t.line_id and v.measure = t.measure
-    where t.role = 'lhs'
+    where t.role = 'lhs' and t.org_id is null
+
+    union
+
+    select distinct t.equation_id, t.org_id, v.org_id, v.fiscal_year - t.year_offset
+    from terms as t
+    inner join vals as v
+        on v.org_id = t.org_id and v.statement = t.statement and v.line_id = t.line_id and v.measure = t.measure
+    where t.role = 'lhs' and t.org_id is not null
 ),
 
 resolved as (
@@ -34,7 +43,8 @@ resolved as (
         v.label,
         v.fact_ids
     from candidate_years as c
-    inner join terms as t using (equation_id)
+    inner join terms as t
+        on t.equation_id = c.equation_id and t.org_id is not distinct from c.scope_org_id
     inner join vals as v
         on v.org_id = c.org_id
         and v.fiscal_year = c.fiscal_year + t.year_offset

@@ -1,6 +1,47 @@
--- Equations as terms: the hand-written ones (equation_terms) and the Finsam funding rule, compiled
--- from its own seed: member contribution = rule share × total contributions.
+-- Equations as terms. org_id empty: the equation holds for every association (equation_terms.csv);
+-- set: it is that association's own, compiled from the Finsam law (funding_rule.csv) and the
+-- association's members (funding_members): the members of a type pay the law's share of the total
+-- contributions together, and a member that shares its type's part pays its own share of it.
+with members as (
+    select m.*, r.rule_share, r.total_line_id, r.source_ref as law_ref
+    from {{ ref('int_funding_members') }} as m
+    inner join {{ ref('funding_rule') }} as r on r.member_type = m.member_type and r.statement = m.statement
+),
+
+funding_equations as (
+    -- one per association and member type
+    select
+        org_id,
+        concat('funding_rule.', member_type)                                         as equation_id,
+        concat(string_agg(member_sv, ', ' order by line_id), case when count(*) = 1 then ' pays ' else ' pay ' end,
+               {{ format_percent('any_value(rule_share)') }}, ' % of the contributions')  as label_en,
+        any_value(law_ref)                                                           as source_ref,
+        any_value(statement)                                                         as statement,
+        any_value(total_line_id)                                                     as total_line_id,
+        any_value(rule_share)                                                        as share,
+        list(line_id order by line_id)                                               as member_lines
+    from members
+    group by org_id, member_type
+
+    union all
+
+    -- one per member that pays part of its type's share
+    select
+        org_id,
+        concat('funding_rule.', member_type, '.', line_id),
+        concat(member_sv, ' pays ', {{ format_percent('rule_share * share_of_type') }},
+               ' % of the contributions (its share of the ', member_type, ' part)'),
+        concat(law_ref, '; ', source_ref),
+        statement,
+        total_line_id,
+        rule_share * share_of_type,
+        [line_id]
+    from members
+    where share_of_type < 1
+)
+
 select
+    cast(null as varchar) as org_id,
     t.equation_id,
     e.check_family,
     e.label_en,
@@ -16,16 +57,12 @@ inner join {{ ref('equations') }} as e using (equation_id)
 
 union all
 
-select
-    concat('funding_rule.', f.member_type),
-    'funding_rule',
-    concat(f.member_sv, ' pays ', cast(f.rule_share * 100 as integer), ' % of the contributions'),
-    f.source_ref,
-    term.role,
-    f.statement,
-    case when term.role = 'lhs' then f.line_id else f.total_line_id end,
-    'amount',
-    0,
-    case when term.role = 'lhs' then cast(1 as decimal(10, 4)) else f.rule_share end
-from {{ ref('funding_rule') }} as f
-cross join (values ('lhs'), ('rhs')) as term(role)
+select org_id, equation_id, 'funding_rule', label_en, source_ref, 'lhs', statement, unnest(member_lines), 'amount', 0,
+       cast(1 as decimal(10, 4))
+from funding_equations
+
+union all
+
+select org_id, equation_id, 'funding_rule', label_en, source_ref, 'rhs', statement, total_line_id, 'amount', 0,
+       cast(share as decimal(10, 4))
+from funding_equations

@@ -17,6 +17,7 @@ select
     f.statement,
     f.line_id,
     f.measure,
+    f.label_printed,
     f.label_sv,
     f.value,
     f.unit,

@@ -10,7 +10,7 @@ select
     value_normalised                                   as value,
     half_width,
     base_unit                                          as unit,
-    concat(statement, ' ', label_sv, ' ', fiscal_year) as label,
+    concat(statement, ' ', label_printed, ' ', fiscal_year) as label,
     source_ref,
     [fact_id]                                          as fact_ids
 from {{ ref('int_facts') }}

@@ -1,4 +1,4 @@
--- Every published figure as printed, beside its value in kr and in the normalised sign convention
+-- Every published figure as printed (the current one where several reports print it: report_year says which), beside its value in kr and in the normalised sign convention
 -- (income and assets positive, costs negative). Grain: one row per fact; BI pivots it.
 select
     f.fact_id,
@@ -10,6 +10,7 @@ select
     s.name_sv                        as statement_name_sv,
     s.name_en                        as statement_name_en,
     f.line_id,
+    f.label_printed,
     f.label_sv,
     f.name_en,
     f.line_kind,

@@ -1,7 +1,8 @@
--- Member contributions (Note 2) against the Finsam rule: the state half, region and municipality
--- a quarter each. Grain: (org, fiscal year, member).
+-- Member contributions (Note 2) against the Finsam law: the state half, the region a quarter, the
+-- municipalities together a quarter, split among several municipalities by the association's own rule.
+-- Each association's members as it names them. Grain: (org, fiscal year, member line).
 with notes as (
-    select org_id, fiscal_year, line_id, value_base
+    select org_id, fiscal_year, line_id, label_printed, value_base
     from {{ ref('int_facts') }}
     where statement = 'NOT2'
 ),
@@ -14,18 +15,24 @@ checks as (
 
 select
     m.org_id,
-    m.fiscal_year,
-    r.member_type,
-    r.member_sv,
-    m.value_base                                             as contribution_kr,
-    t.value_base                                             as total_contributions_kr,
-    round(100 * m.value_base / t.value_base, 3)              as actual_share_pct,
-    100 * r.rule_share                                       as rule_share_pct,
-    r.rule_share * t.value_base                              as rule_amount_kr,
-    m.value_base - r.rule_share * t.value_base               as difference_from_rule_kr,
-    c.status                                                 as rule_status
-from {{ ref('funding_rule') }} as r
-inner join notes as m on m.line_id = r.line_id
-inner join notes as t on t.line_id = r.total_line_id and t.org_id = m.org_id and t.fiscal_year = m.fiscal_year
+    n.fiscal_year,
+    m.member_type,
+    m.line_id,
+    m.member_sv,
+    n.label_printed,
+    n.value_base                                                     as contribution_kr,
+    t.value_base                                                     as total_contributions_kr,
+    round(100 * n.value_base / t.value_base, 3)                      as actual_share_pct,
+    100 * r.rule_share * m.share_of_type                             as rule_share_pct,
+    r.rule_share * m.share_of_type * t.value_base                    as rule_amount_kr,
+    n.value_base - r.rule_share * m.share_of_type * t.value_base     as difference_from_rule_kr,
+    c.status                                                         as rule_status
+from {{ ref('int_funding_members') }} as m
+inner join {{ ref('funding_rule') }} as r on r.member_type = m.member_type and r.statement = m.statement
+inner join notes as n on n.org_id = m.org_id and n.line_id = m.line_id
+inner join notes as t on t.org_id = m.org_id and t.fiscal_year = n.fiscal_year and t.line_id = r.total_line_id
 left join checks as c
-    on c.check_id = concat('funding_rule.', r.member_type) and c.org_id = m.org_id and c.fiscal_year = m.fiscal_year
+    on c.org_id = m.org_id
+    and c.fiscal_year = n.fiscal_year
+    -- a member that shares its type's part has a check of its own; otherwise its type's check is its
+    and c.check_id = concat('funding_rule.', m.member_type, case when m.share_of_type < 1 then concat('.', m.line_id) else '' end)

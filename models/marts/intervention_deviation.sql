@@ -6,7 +6,7 @@ with dr as (
         org_id,
         fiscal_year,
         intervention_id,
-        any_value(label_sv)                                                        as label_operating_report,
+        any_value(label_printed)                                                     as label_operating_report,
         max(value) filter (where measure = 'actual_cost')                          as actual_cost_tkr,
         max(value) filter (where measure = 'budget_net')                           as budget_cost_tkr,
         max(value) filter (where measure = 'deviation_net')                        as printed_deviation_tkr
@@ -16,7 +16,7 @@ with dr as (
 ),
 
 note3 as (
-    select org_id, fiscal_year, intervention_id, label_sv as label_note3, value as actual_cost_note3_kr
+    select org_id, fiscal_year, intervention_id, label_printed as label_note3, value as actual_cost_note3_kr
     from {{ ref('int_facts') }}
     where statement = 'NOT3' and intervention_id is not null
 ),

@@ -1,2 +1,3 @@
--- Facts of a report collection loaded from a folder (finsam run --collection DIR); empty otherwise.
-{{ stage_facts(collection_source('facts', fact_columns())) }}
+-- Facts of a report collection (finsam run --collection DIR); empty otherwise.
+-- depends_on: {{ ref('facts_annual_report') }}
+{{ stage_facts(collection_table('facts', 'facts_annual_report')) }}

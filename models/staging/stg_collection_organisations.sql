@@ -1,5 +1,4 @@
--- Organisations of a report collection loaded from a folder; empty otherwise.
-select *
-from {{ collection_source('organisations', {'org_id': 'varchar', 'org_number': 'varchar', 'name_sv': 'varchar',
-                                            'merged_into_sv': 'varchar', 'first_fiscal_year': 'integer',
-                                            'last_fiscal_year': 'integer'}) }}
+-- Organisations of a report collection; empty otherwise.
+-- depends_on: {{ ref('organisations') }}
+select org_id, org_number, name_sv, merged_into_sv, first_fiscal_year, last_fiscal_year
+from {{ collection_table('organisations', 'organisations') }}

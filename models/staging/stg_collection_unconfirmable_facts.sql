@@ -1,4 +1,4 @@
--- Reasons for a collection's unconfirmable facts, loaded from a folder; empty otherwise.
-select *
-from {{ collection_source('unconfirmable_facts', {'org_id': 'varchar', 'statement': 'varchar', 'line_id': 'varchar',
-                                                  'measure': 'varchar', 'fiscal_year': 'integer', 'reason': 'varchar'}) }}
+-- Reasons for a collection's unconfirmable facts; empty otherwise.
+-- depends_on: {{ ref('unconfirmable_facts') }}
+select org_id, statement, line_id, measure, fiscal_year, reason
+from {{ collection_table('unconfirmable_facts', 'unconfirmable_facts') }}

@@ -9,25 +9,36 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from finsam.pipeline import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult, nightly_run
 from finsam.project import FinsamError, Project
-from finsam.validate import validate_seeds
+from finsam.validate import Finding, validate_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Annual reports of Finsam coordination associations, checked for internal consistency.")
 out = Console()
 err = Console(stderr=True)
 STATUS_STYLE = {"ok": "green", "failed": "red", "skipped": "dim", "pass": "green", "known": "yellow", "fail": "red"}
+# At most this many notes or failing checks on the console; all of them are in the report and result.json.
+CONSOLE_ROWS = 20
 
 
 def _project() -> Project:
     try:
         return Project.locate()
     except FinsamError as error:
-        err.print(f"[red]finsam:[/] {error}")
+        err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def _findings(findings: list[Finding], kind: str, style: str, console: Console) -> None:
+    """Problems or notes, each with file:line:column; values and paths are escaped, never markup."""
+    for finding in findings[:CONSOLE_ROWS]:
+        console.print(f"[{style}]{kind}[/] {escape(str(finding))}")
+    if len(findings) > CONSOLE_ROWS:
+        console.print(f"[{style}]… and {len(findings) - CONSOLE_ROWS} more {kind}s[/] (all in the report's result.json)")
 
 
 def _summary(result: RunResult) -> None:
@@ -35,28 +46,35 @@ def _summary(result: RunResult) -> None:
     for column in ("stage", "status", "seconds", "detail"):
         table.add_column(column)
     for stage in result.stages:
-        table.add_row(stage.name, f"[{STATUS_STYLE[stage.status]}]{stage.status}[/]", f"{stage.seconds:.1f}", stage.detail)
+        table.add_row(stage.name, f"[{STATUS_STYLE[stage.status]}]{stage.status}[/]", f"{stage.seconds:.1f}",
+                      escape(stage.detail))
     out.print(table)
     if result.status_counts:
         out.print("checks: " + ", ".join(f"[{STATUS_STYLE[k]}]{result.status_counts.get(k, 0)} {k}[/]"
                                          for k in ("pass", "known", "fail")))
-    for check in [c for c in result.checks if c["status"] == "fail"][:20]:
-        out.print(f"[red]fail[/] {check['check_id']} {check['fiscal_year']}: {check['message']}")
-    for problem in result.problems:
-        err.print(f"[red]problem[/] {problem}")
+    shown = [c for c in result.checks if c["status"] == "fail"
+             and (result.org_filter is None or c["org_id"] == result.org_filter)]
+    for check in shown[:CONSOLE_ROWS]:
+        out.print(f"[red]fail[/] {escape(check['org_id'])} {escape(check['check_id'])} {check['fiscal_year']}: "
+                  f"{escape(check['message'])}")
+    if len(shown) > CONSOLE_ROWS:
+        out.print(f"[red]… and {len(shown) - CONSOLE_ROWS} more failing checks[/] (all in the report)")
+    _findings(result.problems, "problem", "red", err)
+    _findings(result.readings, "note", "yellow", out)
     for test in result.dbt_failures:
-        out.print(f"[red]dbt test fails[/] {test.name}: {test.message}")
+        out.print(f"[red]dbt test fails[/] {escape(test.name)}: {escape(test.message)}")
     for suite in result.suites:
         if not suite.success:
-            out.print(f"[red]GX suite fails[/] {suite.name}: " + "; ".join(
+            out.print(f"[red]GX suite fails[/] {escape(suite.name)}: " + escape("; ".join(
                 f"{e.expectation_type}({e.column or ''}) {e.unexpected_count} unexpected"
-                for e in suite.expectations if not e.success))
+                + (f" in {', '.join(e.unexpected_orgs)}" if e.unexpected_orgs else "")
+                for e in suite.expectations if not e.success)))
 
 
 def _verdict_line(result: RunResult) -> str:
     colour = {"pass": "green", "fail": "red", "error": "red"}[result.verdict]
     where = f" Report: {result.report_dir}/index.html" if result.report_dir else ""
-    return f"[bold {colour}]{result.verdict.upper()}[/] (exit {result.exit_code}): {result.message}.{where}"
+    return f"[bold {colour}]{result.verdict.upper()}[/] (exit {result.exit_code}): {escape(result.message + '.' + where)}"
 
 
 @app.command()
@@ -65,8 +83,8 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run result as JSON on stdout, nothing else.")] = False,
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Build and check, but do not replace the published warehouse.")] = False,
-    collection: Annotated[Optional[Path], typer.Option(help="Also load a report collection from this folder (facts, goals, organisations, unconfirmable_facts as Parquet).")] = None,
-    csv: Annotated[bool, typer.Option("--csv", help="The collection's files are CSV, not Parquet.")] = False,
+    collection: Annotated[Optional[Path], typer.Option(help="Also load a report collection from this folder: facts, and optionally goals, organisations, unconfirmable_facts, funding_members, label_variants, each as .csv or .parquet.")] = None,
+    org: Annotated[Optional[str], typer.Option(help="Show only this association in the report and on the console (every association is still checked; the verdict is over all).")] = None,
     keep_build: Annotated[bool, typer.Option("--keep-build", help="Keep the build folder (dbt's compiled SQL and logs) for inspection.")] = False,
 ) -> None:
     """The nightly run: build a fresh warehouse, run dbt tests and the GX suites, write the report, publish.
@@ -79,13 +97,11 @@ def run(
 
     def on_stage(stage: StageResult) -> None:
         if show_progress:
-            out.print(f"[{STATUS_STYLE[stage.status]}]{stage.status:>7}[/] {stage.name:<10} {stage.seconds:6.1f}s  {stage.detail}")
+            out.print(f"[{STATUS_STYLE[stage.status]}]{stage.status:>7}[/] {stage.name:<10} {stage.seconds:6.1f}s  "
+                      f"{escape(stage.detail)}")
 
-    if collection is not None and not (collection / ("facts.csv" if csv else "facts.parquet")).is_file():
-        err.print(f"[red]finsam:[/] no facts.{'csv' if csv else 'parquet'} in {collection}: give a folder written by `finsam generate` or of the same layout")
-        raise typer.Exit(EXIT_ERROR)
     result = nightly_run(project, wait_seconds=wait, publish_result=not no_publish, on_stage=on_stage,
-                         collection=collection, collection_format="csv" if csv else "parquet", keep_build=keep_build)
+                         collection=collection, keep_build=keep_build, only_org=org)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False) + "\n")
     else:
@@ -96,18 +112,20 @@ def run(
 
 
 @app.command()
-def validate() -> None:
-    """Check every seed file (encoding, delimiter, columns, numbers, keys, years) without building anything."""
+def validate(
+    collection: Annotated[Optional[Path], typer.Option(help="Also validate a report collection folder.")] = None,
+) -> None:
+    """Check every seed (and a collection folder) without building anything: encoding, delimiter, columns,
+    numbers, keys, references, years and printed labels."""
     project = _project()
-    result = validate_seeds(project)
-    for reading in result.readings:
-        out.print(f"[yellow]read[/] {reading}")
-    for problem in result.problems:
-        err.print(f"[red]problem[/] {problem}")
+    result = validate_inputs(project, collection)
+    _findings(result.readings, "note", "yellow", out)
+    _findings(result.problems, "problem", "red", err)
     if result.problems:
         err.print(f"[red]{len(result.problems)} problem(s)[/]: fix them and run again; nothing was built.")
         raise typer.Exit(EXIT_ERROR)
-    out.print(f"[green]all {len(result.normalised)} seed files are valid[/]")
+    out.print(f"[green]all {len(result.normalised)} seed files"
+              + (f" and {len(result.collection)} collection files" if collection else "") + " are valid[/]")
 
 
 @app.command()
@@ -120,14 +138,14 @@ def check(
     project = _project()
     path = db or project.published_db
     if not path.is_file():
-        err.print(f"[red]finsam:[/] no warehouse at {path}: run `make run` first")
+        err.print(f"[red]finsam:[/] no warehouse at {escape(str(path))}: run `make run` first")
         raise typer.Exit(EXIT_ERROR)
     suites = run_suites(path, project.expectations_dir)
-    table = Table(title=f"Great Expectations on {path}")
+    table = Table(title=escape(f"Great Expectations on {path}"))
     for column in ("suite", "rows", "expectations", "result"):
         table.add_column(column)
     for suite in suites:
-        table.add_row(suite.name, str(suite.n_rows), str(len(suite.expectations)),
+        table.add_row(escape(suite.name), str(suite.n_rows), str(len(suite.expectations)),
                       "[green]pass[/]" if suite.success else f"[red]fail ({suite.n_failed})[/]")
     out.print(table)
     raise typer.Exit(EXIT_OK if all(s.success for s in suites) else EXIT_INCONSISTENT)
@@ -147,8 +165,8 @@ def generate(
     from finsam.generate import generate as write_collection
 
     summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
-                               file_format="csv" if csv else "parquet")
-    out.print(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
+                               file_format="csv" if csv else "parquet", project=_project())
+    out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
 
 
 @app.command()
@@ -159,11 +177,11 @@ def report(
     project = _project()
     link = project.reports_dir / ("published" if published else "latest")
     if not link.exists():
-        err.print(f"[red]finsam:[/] no report at {link}: run `make run` first")
+        err.print(f"[red]finsam:[/] no report at {escape(str(link))}: run `make run` first")
         raise typer.Exit(EXIT_ERROR)
     folder = link.resolve()
-    out.print((folder / "summary.md").read_text(encoding="utf-8"))
-    out.print(f"HTML: {folder / 'index.html'}")
+    out.print(escape((folder / "summary.md").read_text(encoding="utf-8")))
+    out.print(escape(f"HTML: {folder / 'index.html'}"))
 
 
 if __name__ == "__main__":

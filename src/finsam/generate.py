@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from finsam.project import Project
+from finsam.validate import COLLECTION_LAYOUTS, load_schemas
 
 INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
                  "tillsammansveckan", "naringslivskoordinator", "operativ_utvecklingsledare", "insatskatalog",
@@ -38,8 +43,42 @@ GOALS = {"kunskap_lokala": ("structural", "Kunskapshöjande insatser – lokala"
          "myndighetsgemensamt_team": ("individual", "Myndighetsgemensamt team & Operativ utvecklingsledare", 200)}
 # Years before its first report that an association's ledger starts: the five-year overview's reach.
 HISTORY = 4
-FACT_COLUMNS = ["org_id", "report_year", "fiscal_year", "statement", "line_id", "measure", "value", "unit",
-                "decimals", "source_ref", "remark"]
+FACT_COLUMNS = ["org_id", "report_year", "fiscal_year", "statement", "line_id", "measure", "label_printed", "value",
+                "unit", "decimals", "source_ref", "remark"]
+MUNICIPALITY_LINES = ["driftbidrag_kommun", "driftbidrag_kommun_2", "driftbidrag_kommun_3"]
+# How member municipalities split their quarter, in tenths so that every contribution is whole kronor.
+MUNICIPAL_SPLITS = [[10], [6, 4], [5, 3, 2]]
+TOWNS = ["Norrby", "Söderås", "Västervik", "Österå", "Bergsjö", "Dalby", "Ekeby", "Forsa", "Gransjö", "Holmby"]
+# Labels another association may print for the state's line (the global rows of label_variants.csv).
+STATE_LABELS = ["Driftbidrag från staten", "Bidrag från Försäkringskassan", "Driftbidrag från Försäkringskassan"]
+
+
+@dataclass
+class Members:
+    """One association's members: Note 2 line -> (name, type, share of its type), and the labels it prints."""
+
+    lines: dict[str, tuple[str, str, float]]
+    printed: dict[tuple[str, str], str]  # (statement, line) -> label, where the association prints its own
+
+    @classmethod
+    def draw(cls, rng: random.Random, k: int) -> "Members":
+        split = MUNICIPAL_SPLITS[rng.randrange(len(MUNICIPAL_SPLITS))]
+        towns = rng.sample(TOWNS, len(split))
+        lines = {"driftbidrag_staten": ("Försäkringskassan och Arbetsförmedlingen", "state", 1.0),
+                 "driftbidrag_region": (f"Region Syntet {k}", "region", 1.0)}
+        printed = {("NOT2", "driftbidrag_staten"): STATE_LABELS[rng.randrange(len(STATE_LABELS))],
+                   ("NOT2", "driftbidrag_region"): f"Driftbidrag från Region Syntet {k}"}
+        for line, town, tenths in zip(MUNICIPALITY_LINES, towns, split):
+            lines[line] = (f"{town} kommun", "municipality", tenths / 10)
+            printed[("NOT2", line)] = f"Driftbidrag från {town} kommun"
+        if rng.random() < 0.5:
+            printed[("DR", "samordningsteam")] = "Samordningsteamet"
+        return cls(lines, printed)
+
+    def contributions(self, total: int) -> dict[str, int]:
+        """Each member's contribution by the law's shares (total is divisible by 4000)."""
+        law = {"state": total // 2, "region": total // 4, "municipality": total // 4}
+        return {line: round(law[kind] * share) for line, (_, kind, share) in self.lines.items()}
 
 
 @dataclass
@@ -118,15 +157,17 @@ def _dr_cost_lines(year: Year) -> dict[str, int]:
 
 
 class Report:
-    """The facts one annual report prints."""
+    """The facts one annual report prints, each with the label the association prints."""
 
-    def __init__(self, org_id: str, report_year: int, years: dict[int, Year]):
-        self.org_id, self.y, self.years = org_id, report_year, years
+    def __init__(self, org_id: str, report_year: int, years: dict[int, Year], members: Members,
+                 labels: dict[tuple[str, str], str]):
+        self.org_id, self.y, self.years, self.members = org_id, report_year, years, members
+        self.labels = {**labels, **members.printed}
         self.rows: list[list] = []
 
     def fact(self, fiscal_year, statement, line_id, value, unit="kr", decimals=0, measure="amount", ref=""):
-        self.rows.append([self.org_id, self.y, fiscal_year, statement, line_id, measure, value, unit, decimals,
-                          ref or statement, ""])
+        self.rows.append([self.org_id, self.y, fiscal_year, statement, line_id, measure,
+                          self.labels[(statement, line_id)], value, unit, decimals, ref or statement, ""])
 
     def build(self) -> list[list]:
         y, years = self.y, self.years
@@ -180,9 +221,8 @@ class Report:
                             ("arets_kassaflode", flow), ("likvida_medel_borjan", prev.cash),
                             ("likvida_medel_slut", yr.cash)):
             f(fy, "KFA", line, value)
-        f(fy, "NOT2", "driftbidrag_staten", yr.contributions // 2)
-        f(fy, "NOT2", "driftbidrag_kommun", yr.contributions // 4)
-        f(fy, "NOT2", "driftbidrag_region", yr.contributions // 4)
+        for line, amount in self.members.contributions(yr.contributions).items():
+            f(fy, "NOT2", line, amount)
         f(fy, "NOT2", "summa", yr.contributions)
         for name, value in yr.interventions.items():
             f(fy, "NOT3", name, value)
@@ -262,61 +302,84 @@ PLANTS = [
      [("funding_rule.municipality", 0), ("funding_rule.region", 0)]),
     ("ratio_claim", [(0, "FYO", "soliditet", "amount", 3)], [("soliditet", 0)]),
     ("goal_status", [], [("goal.kunskap_lokala", 0)]),
+    # last year's comparatives reclassified between two Note 3 lines: only the reprint disagrees
+    ("restatement", [(-1, "NOT3", "lon_forbundschef", "amount", -1000), (-1, "NOT3", "ekonomi_administration", "amount", 1000)],
+     [("restatement.NOT3.ekonomi_administration.amount:{report_year}", -1),
+      ("restatement.NOT3.lon_forbundschef.amount:{report_year}", -1)]),
 ]
 
 
 def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year: int = 2023,
-             plant: bool = False, file_format: str = "parquet") -> dict[str, int]:
-    """Write facts, goals, organisations, unconfirmable_facts (and ground_truth.csv) into out_dir."""
+             plant: bool = False, file_format: str = "parquet", project: Project | None = None) -> dict[str, int]:
+    """Write a collection into out_dir: every file of COLLECTION_LAYOUTS (and ground_truth.csv when planting).
+
+    Each file has exactly its layout's columns (the seed YAML); Parquet files carry the layout's types.
+    """
     if plant and n_orgs < len(PLANTS):
         raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
+    project = project or Project.locate()
+    schemas = {name: load_schemas(project)[layout] for name, layout in COLLECTION_LAYOUTS.items()}
+    with open(project.seeds_dir / "reference" / "line_catalogue.csv", encoding="utf-8", newline="") as f:
+        labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in csv.DictReader(f)}
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     first_report = last_year - n_years + 1
-    staging = out_dir / ".generate"
-    staging.mkdir(exist_ok=True)
-    paths = {name: staging / f"{name}.csv" for name in ("facts", "goals", "organisations", "unconfirmable_facts")}
     ground_truth: list[list] = []
     n_facts = 0
-    with open(paths["facts"], "w", newline="", encoding="utf-8") as facts_file, \
-            open(paths["goals"], "w", newline="", encoding="utf-8") as goals_file, \
-            open(paths["organisations"], "w", newline="", encoding="utf-8") as orgs_file, \
-            open(paths["unconfirmable_facts"], "w", newline="", encoding="utf-8") as reasons_file:
-        facts, goals, orgs, reasons = (csv.writer(f, lineterminator="\n") for f in
-                                       (facts_file, goals_file, orgs_file, reasons_file))
-        facts.writerow(FACT_COLUMNS)
-        goals.writerow(["org_id", "report_year", "fiscal_year", "goal_id", "category", "label_sv", "printed_status", "source_ref"])
-        orgs.writerow(["org_id", "org_number", "name_sv", "merged_into_sv", "first_fiscal_year", "last_fiscal_year"])
-        reasons.writerow(["org_id", "statement", "line_id", "measure", "fiscal_year", "reason"])
-        for k in range(n_orgs):
-            org_id = f"syn_{k + 1:05d}"
-            years = ledger(rng, first_report - HISTORY - 1, last_year)
-            orgs.writerow([org_id, f"299{k + 1:03d}-{k % 10000:04d}", f"Samordningsförbundet Syntet {k + 1}", "",
-                           first_report - HISTORY, last_year])
-            reasons.writerow([org_id, "FYO", "antal_anstallda", "amount", "", "Synthetic: no other figure counts employees."])
-            family = PLANTS[k][0] if plant and k < len(PLANTS) else None
-            for report_year in range(first_report, last_year + 1):
-                rows = Report(org_id, report_year, years).build()
-                statuses = {goal: goal_status(years[report_year].goals[goal], GOALS[goal][2]) for goal in GOALS}
-                if family and report_year == last_year:
-                    rows, statuses = _apply_plant(k, rows, statuses, last_year)
-                    ground_truth += [[family, org_id, check_id, last_year + offset] for check_id, offset in PLANTS[k][2]]
-                facts.writerows(rows)
-                n_facts += len(rows)
-                for goal, (category, label, _) in GOALS.items():
-                    goals.writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
-    con = duckdb.connect()
-    for name, path in paths.items():
-        target = out_dir / f"{name}.{'csv' if file_format == 'csv' else 'parquet'}"
-        if file_format == "csv":
-            path.replace(target)
-        else:
-            con.execute(f"copy (select * from read_csv('{path}', header = true, all_varchar = true)) "
-                        f"to '{target}' (format parquet)")
-    con.close()
-    for path in staging.iterdir():
-        path.unlink()
-    staging.rmdir()
+    with tempfile.TemporaryDirectory(prefix="finsam-generate-") as staging:
+        paths = {name: Path(staging) / f"{name}.csv" for name in schemas}
+        files = {name: open(path, "w", newline="", encoding="utf-8") for name, path in paths.items()}
+        try:
+            write = {name: csv.writer(f, lineterminator="\n") for name, f in files.items()}
+            for name, writer in write.items():
+                writer.writerow(schemas[name].columns)
+            assert schemas["facts"].columns == FACT_COLUMNS, "the generator writes the fact layout's columns"
+            for k in range(n_orgs):
+                org_id = f"syn_{k + 1:05d}"
+                years = ledger(rng, first_report - HISTORY - 1, last_year)
+                members = Members.draw(rng, k + 1)
+                write["organisations"].writerow([org_id, f"299{k + 1:03d}-{k % 10000:04d}",
+                                                 f"Samordningsförbundet Syntet {k + 1}", "", first_report - HISTORY, ""])
+                for fiscal_year in range(first_report - HISTORY, last_year + 1):
+                    # a year two reports print is confirmed by the restatement check; one printing is not
+                    printings = sum(first_report <= r <= last_year for r in range(fiscal_year, fiscal_year + HISTORY + 1))
+                    if printings == 1:
+                        write["unconfirmable_facts"].writerow([org_id, "FYO", "antal_anstallda", "amount", fiscal_year,
+                                                               "Synthetic: no other figure counts employees."])
+                for line, (name, kind, share) in members.lines.items():
+                    write["funding_members"].writerow([org_id, "NOT2", line, name, kind, share, "Synthetic: förbundsordning"])
+                for (statement, line), label in members.printed.items():
+                    if label != labels[(statement, line)]:
+                        write["label_variants"].writerow([org_id, statement, label, line])
+                family = PLANTS[k][0] if plant and k < len(PLANTS) else None
+                for report_year in range(first_report, last_year + 1):
+                    rows = Report(org_id, report_year, years, members, labels).build()
+                    statuses = {goal: goal_status(years[report_year].goals[goal], GOALS[goal][2]) for goal in GOALS}
+                    if family and report_year == last_year:
+                        rows, statuses = _apply_plant(k, rows, statuses, last_year)
+                        expected = list(PLANTS[k][2])
+                        if family == "funding_rule" and members.lines["driftbidrag_kommun"][2] < 1:
+                            expected.append(("funding_rule.municipality.driftbidrag_kommun", 0))  # its own share too
+                        ground_truth += [[family, org_id, check_id.format(report_year=last_year), last_year + offset]
+                                         for check_id, offset in expected]
+                    write["facts"].writerows(rows)
+                    n_facts += len(rows)
+                    for goal, (category, label, _) in GOALS.items():
+                        write["goals"].writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
+        finally:
+            for f in files.values():
+                f.close()
+        for name, path in paths.items():
+            target = out_dir / f"{name}.{file_format}"
+            if file_format == "parquet":
+                # the relation API takes the private staging paths; out_dir never reaches DuckDB
+                with duckdb.connect() as con:
+                    schema = schemas[name]
+                    typed = con.read_csv(str(path), header=True, all_varchar=True).select(", ".join(
+                        f'cast(nullif("{c}", \'\') as {schema.sql_types[c]}) as "{c}"' for c in schema.columns))
+                    typed.write_parquet(str(path.with_suffix(".parquet")))
+                path = path.with_suffix(".parquet")
+            shutil.move(str(path), target)
     if plant:
         with open(out_dir / "ground_truth.csv", "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
@@ -330,7 +393,8 @@ def _apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int) 
     for offset, statement, line_id, measure, delta in edits:
         hits = [r for r in rows if (r[2], r[3], r[4], r[5]) == (year + offset, statement, line_id, measure)]
         assert len(hits) == 1, (family, statement, line_id)
-        hits[0][6] = hits[0][6] + delta
+        value = FACT_COLUMNS.index("value")
+        hits[0][value] = hits[0][value] + delta
     if family == "goal_status":
         statuses = dict(statuses, kunskap_lokala="delvis uppfyllt" if statuses["kunskap_lokala"] == "uppfyllt" else "uppfyllt")
     return rows, statuses

@@ -27,6 +27,7 @@ class ExpectationOutcome:
     description: str
     unexpected_count: int | None
     unexpected_examples: list
+    unexpected_orgs: list[str] = field(default_factory=list)  # the associations of the unexpected rows
 
 
 @dataclass
@@ -87,7 +88,10 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
         batch = datasource.add_dataframe_asset(doc["name"]).add_batch_definition_whole_dataframe("all")
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=doc["name"], data=batch, suite=suite))
-        validation = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
+        # where the suite's rows name their association, GX reports which associations the unexpected rows are
+        result_format = ({"result_format": "SUMMARY", "unexpected_index_column_names": ["org_id"]}
+                         if "org_id" in frame.columns else "SUMMARY")
+        validation = definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
         outcome = SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""), doc["meta"]["finsam"]["query"],
                                len(frame), bool(validation.success))
         for r in validation.results:
@@ -99,6 +103,8 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
                 description=(cfg.meta or {}).get("why", ""),
                 unexpected_count=r.result.get("unexpected_count"),
                 unexpected_examples=[_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
+                unexpected_orgs=sorted({str(i["org_id"]) for i in (r.result.get("partial_unexpected_index_list") or [])
+                                        if isinstance(i, dict) and i.get("org_id") is not None}),
             ))
         outcomes.append(outcome)
     if data_docs_dir is not None:

@@ -7,7 +7,6 @@ failed test; 2 the run could not complete (bad input, missing tool, unwritable f
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import time
@@ -25,7 +24,7 @@ from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
 from finsam.gx_runner import SuiteOutcome, run_suites
 from finsam.project import DiskFullError, FinsamError, Project
 from finsam.report import activate_report, staging_dir, write_report
-from finsam.validate import Finding, validate_seeds
+from finsam.validate import Finding, Table, validate_inputs
 
 EXIT_OK, EXIT_INCONSISTENT, EXIT_ERROR = 0, 1, 2
 STAGES = ("validate", "dbt build", "gx", "report", "publish")
@@ -61,6 +60,8 @@ class RunResult:
     checks: list[dict] = field(default_factory=list)  # every non-pass reconciliation row
     coverage: list[dict] = field(default_factory=list)
     charts: dict[str, list[dict]] = field(default_factory=dict)
+    org_filter: str | None = None  # the report shows this association only (what is checked is unchanged)
+    org_names: dict[str, str] = field(default_factory=dict)
 
     def stage(self, name: str) -> StageResult:
         return next(s for s in self.stages if s.name == name)
@@ -85,20 +86,21 @@ REPORT_QUERIES = {
                           round(sum(n_covered) / sum(n_facts), 4) as coverage_share, sum(n_unconfirmable) as n_unconfirmable
                    from marts.check_coverage group by statement order by statement""",
 }
-# Charts show the curated associations of the seeds, not every association of a loaded collection.
-CURATED = "org_id in (select org_id from seeds.organisations)"
+# Charts show the associations of the seeds (or the one asked for with --org), not every association of a
+# loaded collection; one series or section per association.
+CHART_ORGS = "select org_id from seeds.organisations order by org_id"
 CHART_QUERIES = {
     "intervention_deviation": """select org_id, fiscal_year, intervention_id, name_en, category, budget_cost_tkr,
                                         actual_cost_tkr, deviation_tkr, favourable
-                                 from marts.intervention_deviation where budget_cost_tkr is not null and {curated}
+                                 from marts.intervention_deviation where budget_cost_tkr is not null and org_id in (select unnest($orgs))
                                  order by org_id, fiscal_year, deviation_tkr""",
     "equity_rollforward": """select org_id, fiscal_year, opening_equity_kr, result_kr, closing_equity_kr,
                                     closing_equity_precision_kr, closing_equity_source, rollforward_status
-                             from marts.equity_rollforward where {curated} order by org_id, fiscal_year""",
+                             from marts.equity_rollforward where org_id in (select unnest($orgs)) order by org_id, fiscal_year""",
     "admin_share": """select org_id, fiscal_year, share_of_contributions_operating_report_pct,
                              share_of_costs_operating_report_pct, share_of_contributions_note3_pct,
                              share_of_costs_note3_pct, claimed_share_pct
-                      from marts.admin_share where {curated} order by org_id, fiscal_year""",
+                      from marts.admin_share where org_id in (select unnest($orgs)) order by org_id, fiscal_year""",
 }
 
 
@@ -110,8 +112,8 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
-    rel = con.sql(sql)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    rel = con.sql(sql, params=params)
     columns = rel.columns
     return [{c: _plain(v) for c, v in zip(columns, row)} for row in rel.fetchall()]
 
@@ -128,11 +130,32 @@ def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Pa
     return target
 
 
+def create_build_file(built_db: Path, collection: dict[str, Table]) -> None:
+    """The build file, in the published storage format, with the validated collection in schema `collection`.
+
+    The rows come from the validator as text and are typed here by the layout's own column types; they
+    reach DuckDB as a DataFrame, so no path or value is ever part of SQL text.
+    """
+    import pandas as pd
+
+    with duckdb.connect(str(built_db), config={"storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}) as con:
+        if not collection:
+            return
+        con.execute("create schema collection")
+        for name, table in collection.items():
+            columns = table.schema.columns
+            frame = pd.DataFrame([[row[c] for c in columns] for row in table.rows], columns=columns, dtype="string")
+            con.register("validated_rows", frame)
+            typed = ", ".join(f'cast(nullif("{c}", \'\') as {table.schema.sql_types[c]}) as "{c}"' for c in columns)
+            con.execute(f'create table collection."{name}" as select {typed} from validated_rows')
+            con.unregister("validated_rows")
+
+
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
                 on_stage: ProgressCallback | None = None, collection: Path | None = None,
-                collection_format: str = "parquet", keep_build: bool = False) -> RunResult:
+                keep_build: bool = False, only_org: str | None = None) -> RunResult:
     result = RunResult(run_id=new_run_id(), started_at=datetime.now(timezone.utc).isoformat(),
-                       stages=[StageResult(name) for name in STAGES])
+                       stages=[StageResult(name) for name in STAGES], org_filter=only_org)
     notify = on_stage or (lambda stage: None)
 
     def timed(name: str, fn: Callable[[], str]) -> None:
@@ -155,9 +178,7 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"
             try:
-                dbt_vars = ({"collection_path": str(collection.resolve()), "collection_format": collection_format}
-                            if collection else {})
-                _build_and_check(project, result, build_dir, built_db, timed, dbt_vars)
+                _build_and_check(project, result, build_dir, built_db, timed, collection)
                 result.published = result.exit_code == EXIT_OK and publish_result
                 if result.published:
                     result.warehouse = str(project.published_db)
@@ -188,17 +209,23 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
 
 
 def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed,
-                     dbt_vars: dict) -> None:
+                     collection: Path | None) -> None:
     validation = None
 
     def validate() -> str:
         nonlocal validation
-        validation = validate_seeds(project)
+        validation = validate_inputs(project, collection)
         result.problems, result.readings = validation.problems, validation.readings
         if validation.problems:
             files = sorted({p.file for p in validation.problems})
             raise FinsamError(f"{len(validation.problems)} problem(s) in {', '.join(files)}; nothing was built")
-        return f"{len(validation.normalised)} seed files valid, {len(validation.readings)} value(s) read with a note"
+        if result.org_filter and result.org_filter not in validation.org_ids:
+            raise FinsamError(f"--org {result.org_filter!r} is no association of the seeds or the collection; "
+                              f"known: {', '.join(sorted(validation.org_ids)[:10])}")
+        loaded = sum(len(t.rows) for t in validation.collection.values())
+        return (f"{len(validation.normalised)} seed files valid"
+                + (f", collection of {len(validation.collection)} files ({loaded} rows) valid" if collection else "")
+                + f", {len(validation.readings)} note(s)")
 
     try:
         timed("validate", validate)
@@ -206,12 +233,12 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
         return
     build_project = prepare_build_project(project, build_dir, validation.normalised)
+    create_build_file(built_db, validation.collection)
     outcome: DbtOutcome | None = None
 
     def build() -> str:
         nonlocal outcome
-        outcome = dbt_build(build_project, project.profiles_dir, built_db,
-                            ["--vars", json.dumps(dbt_vars)] if dbt_vars else None)
+        outcome = dbt_build(build_project, project.profiles_dir, built_db)
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)
@@ -251,7 +278,9 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.coverage = _rows(con, REPORT_QUERIES["coverage"])
         result.status_counts = dict(con.sql(
             "select status, count(*) from marts.reconciliations group by status").fetchall())
-        result.charts = {name: _rows(con, sql.format(curated=CURATED)) for name, sql in CHART_QUERIES.items()}
+        chart_orgs = [result.org_filter] if result.org_filter else [r[0] for r in con.sql(CHART_ORGS).fetchall()]
+        result.charts = {name: _rows(con, sql, {"orgs": chart_orgs}) for name, sql in CHART_QUERIES.items()}
+        result.org_names = dict(con.sql("select org_id, name_sv from intermediate.int_organisations").fetchall())
 
     new_failures = [c for c in result.checks if c["status"] == "fail"]
     if result.dbt_failures or any(not s.success for s in result.suites):
@@ -259,7 +288,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         parts = []
         if new_failures:
             parts.append(f"{len(new_failures)} check(s) fail: " + ", ".join(
-                f"{c['check_id']} {c['fiscal_year']}" for c in new_failures[:5]) + (" …" if len(new_failures) > 5 else ""))
+                f"{c['org_id']} {c['check_id']} {c['fiscal_year']}" for c in new_failures[:5]) + (" …" if len(new_failures) > 5 else ""))
         if result.dbt_failures:
             parts.append(f"{len(result.dbt_failures)} dbt test(s) fail")
         failed_suites = [s.name for s in result.suites if not s.success]

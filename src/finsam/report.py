@@ -63,7 +63,8 @@ def _checks_table(rows: list[dict], status: str) -> str:
     for r in rows:
         unit = r.get("unit")
         body.append(
-            f"<tr class='status-{status} figures'><td><code>{html.escape(r['check_id'])}</code></td>"
+            f"<tr class='status-{status} figures'><td><code>{html.escape(r['check_id'])}</code>"
+            f"<br><span class='org'>{html.escape(r['org_id'])}</span></td>"
             f"<td>{r['fiscal_year']}</td><td>{html.escape(r['lhs_label'] or '')}</td>"
             f"<td class='num'>{html.escape(_fmt(r['lhs_value'], unit))}</td><td>{html.escape(r['rhs_label'] or '')}</td>"
             f"<td class='num'>{html.escape(_fmt(r['rhs_value'], unit))}</td>"
@@ -76,12 +77,16 @@ def _checks_table(rows: list[dict], status: str) -> str:
     return f"<table class='checks'><colgroup>{widths}</colgroup><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _charts(result: "RunResult") -> list[tuple[str, str]]:
-    """(title, html) of each chart; the first carries plotly.js inline so the page works offline."""
+def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, str]]:
+    """(title, html) of each chart of one association; the page's first chart carries plotly.js inline so
+    the page works offline."""
     import plotly.graph_objects as go
 
+    def of_org(name: str) -> list[dict]:
+        return [r for r in result.charts.get(name, []) if r["org_id"] == org_id]
+
     figures: list[tuple[str, go.Figure]] = []
-    deviation = result.charts.get("intervention_deviation", [])
+    deviation = of_org("intervention_deviation")
     if deviation:
         year = max(r["fiscal_year"] for r in deviation)
         rows = [r for r in deviation if r["fiscal_year"] == year]
@@ -95,7 +100,7 @@ def _charts(result: "RunResult") -> list[tuple[str, str]]:
                           legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10),
                           title=f"Budget vs actual per intervention {year} (green: under budget, red: over)")
         figures.append(("Budget vs actual per intervention", fig))
-    equity = [r for r in result.charts.get("equity_rollforward", []) if r["closing_equity_kr"] is not None]
+    equity = [r for r in of_org("equity_rollforward") if r["closing_equity_kr"] is not None]
     if equity:
         fig = go.Figure(go.Scatter(
             x=[r["fiscal_year"] for r in equity], y=[r["closing_equity_kr"] / 1e6 for r in equity], mode="lines+markers",
@@ -103,11 +108,11 @@ def _charts(result: "RunResult") -> list[tuple[str, str]]:
             text=[f"{r['closing_equity_source']}<br>roll-forward: {r['rollforward_status'] or 'n/a'}" for r in equity],
             marker=dict(size=9, color=["#e76f51" if r["rollforward_status"] in ("known", "fail") else "#264653"
                                        for r in equity]),
-            name="Closing equity"))
+            name=f"Closing equity {org_id}"))
         fig.update_layout(height=380, yaxis_title="Mkr", xaxis_title="fiscal year", margin=dict(l=10, r=10, t=30, b=10),
                           title="Equity at year end (error bars: printed precision; red: roll-forward does not close)")
         figures.append(("Equity roll-forward", fig))
-    shares = result.charts.get("admin_share", [])
+    shares = of_org("admin_share")
     if shares:
         years = [r["fiscal_year"] for r in shares]
         series = [("share_of_contributions_operating_report_pct", "of contributions (operating report)"),
@@ -121,8 +126,25 @@ def _charts(result: "RunResult") -> list[tuple[str, str]]:
         fig.update_layout(height=380, yaxis_title="%", xaxis=dict(title="fiscal year", dtick=1),
                           margin=dict(l=10, r=10, t=30, b=10), title="Administration cost share")
         figures.append(("Administration share", fig))
-    return [(title, fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
+    return [(title, fig.to_html(full_html=False, include_plotlyjs=(first and i == 0)))
             for i, (title, fig) in enumerate(figures)]
+
+
+def _org_heading(result: "RunResult", org_id: str) -> str:
+    name = result.org_names.get(org_id)
+    return f"{name} ({org_id})" if name else org_id
+
+
+def _by_org(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["org_id"], []).append(row)
+    return grouped
+
+
+def shown_checks(result: "RunResult") -> list[dict]:
+    """The non-passing checks the report shows: every association's, or the one of --org."""
+    return [c for c in result.checks if result.org_filter is None or c["org_id"] == result.org_filter]
 
 
 CSS = """
@@ -134,7 +156,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem
 th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f6f8} tr.status-fail td{background:#fdebe6} tr.status-known td{background:#fff8e6}
 table.checks{table-layout:fixed} table.checks td{overflow-wrap:anywhere} table.checks tr.figures td{border-bottom:none;padding-top:.6rem} table.checks tr.explain td{font-size:.85rem;color:#444;padding-bottom:.6rem}
-td.num{text-align:right;white-space:nowrap} .source{color:#777;font-size:.8rem} code{font-size:.8rem}
+td.num{text-align:right;white-space:nowrap} .source{color:#777;font-size:.8rem} .org{color:#555;font-size:.8rem} code{font-size:.8rem}
 .counts span{display:inline-block;margin-right:1.2rem;font-size:1.05rem}
 """
 
@@ -154,30 +176,48 @@ def _html(result: "RunResult", data_docs: bool) -> str:
         parts.append("<h2>Input problems (nothing was built)</h2>")
         parts.append(_table([vars(p) | {"where": p.location()} for p in result.problems],
                             [("where", "file:line:column"), ("value", "value"), ("message", "what to do")]))
-    failing = [c for c in result.checks if c["status"] == "fail"]
-    known = [c for c in result.checks if c["status"] == "known"]
+    checks = shown_checks(result)
+    if result.org_filter:
+        hidden = [c for c in result.checks if c["org_id"] != result.org_filter]
+        parts.append(f"<p>This report shows {html.escape(_org_heading(result, result.org_filter))} only (--org). "
+                     f"Every association was checked: {len(hidden)} non-passing check(s) of other associations, "
+                     f"{sum(c['status'] == 'fail' for c in hidden)} of them failing, are not shown.</p>")
+    failing = [c for c in checks if c["status"] == "fail"]
+    known = [c for c in checks if c["status"] == "known"]
+
+    def grouped_checks(rows: list[dict], status: str) -> None:
+        groups = _by_org(rows)
+        for org_id, org_rows in groups.items():
+            if len(groups) > 1:
+                parts.append(f"<h3>{html.escape(_org_heading(result, org_id))} ({len(org_rows)})</h3>")
+            parts.append(_checks_table(org_rows, status))
+
     if failing:
         parts.append(f"<h2>Failing checks ({len(failing)})</h2>")
-        parts.append(_checks_table(failing, "fail"))
+        grouped_checks(failing, "fail")
     if result.dbt_failures:
         parts.append(f"<h2>Failing dbt tests ({len(result.dbt_failures)})</h2>")
         parts.append(_table([vars(t) for t in result.dbt_failures],
                             [("name", "test"), ("status", "status"), ("failures", "rows"), ("message", "message")]))
-    failed_expectations = [dict(suite=s.name, **vars(e)) for s in result.suites for e in s.expectations if not e.success]
+    failed_expectations = [dict(suite=s.name, **vars(e) | {"unexpected_orgs": ", ".join(e.unexpected_orgs)})
+                           for s in result.suites for e in s.expectations if not e.success]
     if failed_expectations:
         parts.append(f"<h2>Failing Great Expectations ({len(failed_expectations)})</h2>")
         parts.append(_table(failed_expectations, [("suite", "suite"), ("expectation_type", "expectation"),
                                                   ("column", "column"), ("description", "protects"),
-                                                  ("unexpected_count", "unexpected"), ("unexpected_examples", "examples")]))
+                                                  ("unexpected_count", "unexpected"), ("unexpected_orgs", "associations"),
+                                                  ("unexpected_examples", "examples")]))
     if known:
         parts.append(f"<h2>Known errata of the published report ({len(known)})</h2>"
                      "<p>These inconsistencies are in the signed report itself. Each is registered with its two figures "
                      "in <code>seeds/reference/known_errata.csv</code>; if either figure changes, the check fails again.</p>")
-        parts.append(_checks_table(known, "known"))
-    charts = _charts(result) if result.charts else []
-    if charts:
-        parts.append("<h2>Charts</h2>")
-        parts.extend(f"<div>{chart}</div>" for _, chart in charts)
+        grouped_checks(known, "known")
+    chart_orgs = sorted({r["org_id"] for rows in result.charts.values() for r in rows})
+    for k, org_id in enumerate(chart_orgs):
+        charts = _charts(result, org_id, first=(k == 0))
+        if charts:
+            parts.append(f"<h2>Charts — {html.escape(_org_heading(result, org_id))}</h2>")
+            parts.extend(f"<div>{chart}</div>" for _, chart in charts)
     if result.suites:
         parts.append("<h2>Great Expectations suites</h2>")
         parts.append(_table([{"name": s.name, "description": s.description, "rows": s.n_rows,
@@ -210,11 +250,14 @@ def _markdown(result: "RunResult") -> str:
     if result.status_counts:
         lines += ["| status | checks |", "|---|---|"] + [f"| {k} | {result.status_counts.get(k, 0)} |"
                                                        for k in ("pass", "known", "fail")] + [""]
+    if result.org_filter:
+        lines += [f"Showing {_org_heading(result, result.org_filter)} only; every association was checked.", ""]
     for title, status in (("Failing checks", "fail"), ("Known errata", "known")):
-        rows = [c for c in result.checks if c["status"] == status]
+        rows = [c for c in shown_checks(result) if c["status"] == status]
         if rows:
-            lines += [f"## {title}", "", "| check | year | left | right | difference | tolerance |", "|---|---|---|---|---|---|"]
-            lines += [f"| {c['check_id']} | {c['fiscal_year']} | {_fmt(c['lhs_value'], c['unit'])} | "
+            lines += [f"## {title}", "", "| association | check | year | left | right | difference | tolerance |",
+                      "|---|---|---|---|---|---|---|"]
+            lines += [f"| {c['org_id']} | {c['check_id']} | {c['fiscal_year']} | {_fmt(c['lhs_value'], c['unit'])} | "
                       f"{_fmt(c['rhs_value'], c['unit'])} | {_fmt(c['difference'], c['unit'])} | "
                       f"{_fmt(c['tolerance'], c['unit'])} |" for c in rows]
             lines.append("")
@@ -243,11 +286,13 @@ def _junit(result: "RunResult") -> str:
     suite("validation", [(str(p.location()), str(p), None) for p in result.problems] or [("seeds", None, None)])
     suite("dbt", [(t.name, t.message if t.status in ("fail", "error") else None, None) for t in result.dbt_tests])
     suite("great_expectations", [(f"{s.name}.{e.expectation_type}.{e.column or 'table'}",
-                                  None if e.success else f"{e.description}: {e.unexpected_count} unexpected, e.g. {e.unexpected_examples}",
+                                  None if e.success else f"{e.description}: {e.unexpected_count} unexpected"
+                                  + (f" in {', '.join(e.unexpected_orgs)}" if e.unexpected_orgs else "")
+                                  + f", e.g. {e.unexpected_examples}",
                                   None) for s in result.suites for e in s.expectations])
-    suite("reconciliations", [(f"{c['check_id']}[{c['org_id']} {c['fiscal_year']}]",
+    suite("reconciliations", [(f"{c['org_id']}: {c['check_id']} {c['fiscal_year']}",
                                c["message"] if c["status"] == "fail" else None,
-                               c["message"] if c["status"] == "known" else None) for c in result.checks])
+                               c["message"] if c["status"] == "known" else None) for c in shown_checks(result)])
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 

@@ -1,39 +1,82 @@
-"""Validate every seed before anything is written.
+"""Validate every input before anything is built: the seeds, and a report collection folder (CSV or Parquet).
 
-Seeds are typed by people from PDFs, in Swedish number formats. Each problem is reported with file,
-line, column, the value and what to do, and all problems of a run are reported together. Where a value
-is unambiguous (a UTF-8 byte-order mark, a Unicode minus sign, spaces between thousands) it is read and
-the reading is reported; where it is ambiguous (a lone comma or dot that could be a decimal or a
-thousands separator, a doubled minus, another encoding) the file is refused.
+One validator, whichever way the data came in. Readers turn a file into rows of text with the line (CSV:
+the physical line; Parquet: the row number) of each; then the same rules apply to every row: values
+(Swedish number formats as typed by people), declared keys (a duplicate with other values is an error
+naming both rows, an identical one a note) and references (lines, units, organisations, member types),
+across seeds and collection together. Every problem names file, line, column, the value and what to
+do; all problems of a run are reported together. Unambiguous forms (a UTF-8 byte-order mark, a Unicode
+minus, spaces between thousands) are read and noted; ambiguous ones refuse the file.
 
-The expected columns of each seed come from its YAML (the documented columns and `column_types`), so
-the seed's shape is declared once.
+The expected columns and types of every table come from the seed YAML (and dbt_project.yml), so each
+layout is declared once; a collection file has the layout of the seed named in COLLECTION_LAYOUTS.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import os
 import re
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
 from finsam.project import Project
 
-NUMERIC_TYPES = ("integer", "decimal", "double", "bigint")
-FACT_SEEDS = ("facts_annual_report", "facts_web_key_figures")
 FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "measure")
 # A report prints its own year and up to four earlier ones (the five-year overview).
 MAX_YEARS_BEFORE_REPORT = 4
 MINUS_SIGNS = {"\u2212": "minus sign (U+2212)", "\u2013": "en dash (U+2013)", "\u2012": "figure dash (U+2012)"}
 SPACES = {" ": "space", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space", "\u2009": "thin space"}
 
+# The files a collection folder may hold, each with the layout of a seed; only facts is required.
+COLLECTION_LAYOUTS = {
+    "facts": "facts_annual_report",
+    "goals": "goals",
+    "organisations": "organisations",
+    "unconfirmable_facts": "unconfirmable_facts",
+    "funding_members": "funding_members",
+    "label_variants": "label_variants",
+}
+COLLECTION_FORMATS = ("csv", "parquet")
+# Written beside a planted collection by `finsam generate --plant`; not an input.
+COLLECTION_NOT_INPUT = {"ground_truth.csv"}
+
+# Tables of the same layout form one group for the key and reference rules (seeds and collection alike).
+LAYOUT_GROUP = {"facts_annual_report": "facts", "facts_web_key_figures": "facts"}
+KEYS = {
+    "facts": FACT_KEY,
+    "organisations": ("org_id",),
+    "goals": ("org_id", "fiscal_year", "goal_id"),
+    "funding_members": ("org_id", "statement", "line_id"),
+    "label_variants": ("org_id", "statement", "label_printed"),
+    "line_catalogue": ("statement", "line_id"),
+}
+# (group, columns) -> (group, columns, where to add a missing value)
+REFERENCES = [
+    ("facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("facts", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "add the line to seeds/reference/line_catalogue.csv or correct the id"),
+    ("facts", ("unit",), "units", ("unit",), "use a unit of seeds/reference/units.csv"),
+    ("goals", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("unconfirmable_facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("funding_members", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("funding_members", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of Note 2 in seeds/reference/line_catalogue.csv"),
+    ("funding_members", ("member_type",), "funding_rule", ("member_type",), "use state, region or municipality"),
+    ("label_variants", ("org_id",), "organisations", ("org_id",), "add the association to organisations, or leave org_id empty for every association"),
+    ("label_variants", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of seeds/reference/line_catalogue.csv"),
+]
+
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem (the file is refused) or a reading (a value was read in an unambiguous way)."""
+    """A problem (the input is refused) or a note (read in an unambiguous way, or harmless)."""
 
     file: str
     line: int
@@ -54,26 +97,38 @@ class Finding:
 
 
 @dataclass
-class SeedSchema:
+class TableSchema:
     name: str
     path: Path
     columns: list[str]
-    types: dict[str, str]
+    families: dict[str, str]   # column -> text | integer | decimal | boolean
+    sql_types: dict[str, str]  # column -> DuckDB type
     required: set[str]
 
 
 @dataclass
-class SeedFile:
-    schema: SeedSchema
+class Table:
+    schema: TableSchema
+    rel: str                   # the file as messages name it
     rows: list[dict[str, str]] = field(default_factory=list)
-    line_numbers: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    typed_numbers: set[str] = field(default_factory=set)  # Parquet columns stored as numbers, not text
+
+    @property
+    def group(self) -> str:
+        return LAYOUT_GROUP.get(self.schema.name, self.schema.name)
+
+    def column_number(self, name: str) -> int:
+        return self.schema.columns.index(name) + 1
 
 
 @dataclass
 class ValidationResult:
     problems: list[Finding]
     readings: list[Finding]
-    normalised: dict[Path, str]  # relative seed path -> normalised CSV text
+    normalised: dict[Path, str]                      # relative seed path -> normalised CSV text
+    collection: dict[str, Table] = field(default_factory=dict)  # collection table name -> validated rows
+    org_ids: set[str] = field(default_factory=set)               # every association of seeds and collection
 
     @property
     def ok(self) -> bool:
@@ -91,16 +146,15 @@ def _type_family(dbt_type: str) -> str:
     return "text"
 
 
-def load_seed_schemas(project: Project) -> dict[str, SeedSchema]:
+def load_schemas(project: Project) -> dict[str, TableSchema]:
     """Expected columns, types and required columns of every seed, from the seed YAML files."""
     project_types = project.dbt_project_config().get("seeds", {}).get("finsam", {})
-    schemas: dict[str, SeedSchema] = {}
+    schemas: dict[str, TableSchema] = {}
     for yml in sorted(project.seeds_dir.rglob("_*.yml")):
         folder = yml.parent.relative_to(project.seeds_dir).parts
         doc = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
         for seed in doc.get("seeds", []):
             name = seed["name"]
-            path = yml.parent / f"{name}.csv"
             types = dict(seed.get("config", {}).get("column_types", {}))
             scope = project_types
             for part in (*folder, name):
@@ -112,17 +166,25 @@ def load_seed_schemas(project: Project) -> dict[str, SeedSchema]:
                 for c in seed.get("columns", [])
                 if any(t == "not_null" or (isinstance(t, dict) and "not_null" in t) for t in c.get("data_tests", []))
             }
-            if name in FACT_SEEDS:
-                required |= set(FACT_KEY) | {"value", "unit", "decimals", "source_ref"}
-            schemas[name] = SeedSchema(name, path, columns, {k: _type_family(v) for k, v in types.items()}, required)
+            if LAYOUT_GROUP.get(name) == "facts":
+                required |= set(FACT_KEY) | {"label_printed", "value", "unit", "decimals", "source_ref"}
+            schemas[name] = TableSchema(name, yml.parent / f"{name}.csv", columns,
+                                        {c: _type_family(types.get(c, "varchar")) for c in columns},
+                                        {c: str(types.get(c, "varchar")) for c in columns}, required)
     return schemas
 
+
+# ---------------------------------------------------------------------------------------------- readers
 
 def _decode(raw: bytes, rel: str, problems: list[Finding], readings: list[Finding]) -> str | None:
     if not raw.strip():
         problems.append(Finding(rel, 1, 1, None, None,
                                 "the file is empty: it needs at least the header line; restore it from git"))
         return None
+    for bom, name in ((b"\xff\xfe", "UTF-16 (little-endian)"), (b"\xfe\xff", "UTF-16 (big-endian)")):
+        if raw.startswith(bom):
+            problems.append(Finding(rel, 1, 1, None, None, f"the file is {name}, not UTF-8: save it as UTF-8 and run again"))
+            return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
         readings.append(Finding(rel, 1, 1, None, None, "read a UTF-8 byte-order mark at the start and ignored it"))
@@ -148,10 +210,127 @@ def _delimiter_problem(header: str, rel: str) -> Finding | None:
     for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
         if delimiter in header:
             return Finding(rel, 1, 1, None, header[:60],
-                           f"columns are separated by {name}; finsam seeds use commas: save the file as "
+                           f"columns are separated by {name}; finsam uses commas: save the file as "
                            "comma-separated (quote a text value that contains a comma)")
     return None
 
+
+def _header_problems(header: list[str], schema: TableSchema, rel: str) -> list[Finding]:
+    expected = ",".join(schema.columns)
+    found = [Finding(rel, 1, schema.columns.index(name) + 1, name, None,
+                     f"the column '{name}' is missing; the header must be: {expected}")
+             for name in schema.columns if name not in header]
+    found += [Finding(rel, 1, header.index(name) + 1, name, None,
+                      f"unexpected column '{name}'; the header must be: {expected}")
+              for name in header if name not in schema.columns]
+    return found
+
+
+def read_csv_table(path: Path, rel: str, schema: TableSchema, problems: list[Finding],
+                   readings: list[Finding]) -> Table | None:
+    text = _decode(path.read_bytes(), rel, problems, readings)
+    if text is None:
+        return None
+    header_problem = _delimiter_problem(text.splitlines()[0] if text else "", rel)
+    if header_problem:
+        problems.append(header_problem)
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []  # (physical line where the record starts, fields)
+    try:
+        start = 1
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as err:
+        problems.append(Finding(rel, reader.line_num, 1, None, None, f"the file is not valid CSV: {err}"))
+        return None
+    header = [h.strip() for h in records[0][1]]
+    header_problems = _header_problems(header, schema, rel)
+    if header_problems:
+        problems.extend(header_problems)
+        return None
+    table = Table(schema, rel)
+    ends_with_newline = text.endswith(("\n", "\r"))
+    for k, (line, record) in enumerate(records[1:], start=2):
+        if not record or all(not f.strip() for f in record):
+            continue
+        if len(record) != len(header):
+            last = k == len(records)
+            hint = (" — the last line has no line break: the file looks truncated; restore the rest of the line"
+                    if last and not ends_with_newline else "; quote a value that contains a comma")
+            column = min(len(record), len(header)) + 1
+            name = header[column - 1] if column <= len(header) else "(extra field)"
+            problems.append(Finding(rel, line, column, name, ",".join(record)[:80],
+                                    f"{len(record)} fields where the header has {len(header)}{hint}"))
+            continue
+        table.rows.append(dict(zip(header, record)))
+        table.lines.append(line)
+    return table
+
+
+@contextmanager
+def path_duckdb_can_read(path: Path) -> Iterator[str]:
+    """A path to `path` that DuckDB reads literally: a link with a plain name in a private folder.
+
+    DuckDB expands * ? [ ] in every path it is given, even a bound parameter and even when the literal
+    file exists, so a folder named 'reports [2023]' would read other folders. The link's own path has
+    none of those characters.
+    """
+    with tempfile.TemporaryDirectory(prefix="finsam-input-") as folder:
+        link = Path(folder) / ("input" + path.suffix)
+        os.symlink(path.resolve(), link)
+        if re.search(r"[*?\[\]{}]", str(link)):
+            raise RuntimeError(f"the temporary folder {folder} has glob characters; set TMPDIR to a plain folder")
+        yield str(link)
+
+
+PARQUET_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                   "UBIGINT", "DECIMAL", "DOUBLE", "FLOAT")
+
+
+def read_parquet_table(path: Path, rel: str, schema: TableSchema, problems: list[Finding]) -> Table | None:
+    """Rows of a Parquet file as text. Text columns must be strings; numeric columns numbers or strings
+    (strings are then read like CSV text)."""
+    import duckdb
+
+    try:
+        with path_duckdb_can_read(path) as readable, duckdb.connect() as con:
+            relation = con.read_parquet(readable)
+            found = dict(zip(relation.columns, (str(t).upper() for t in relation.types)))
+            header_problems = _header_problems(list(found), schema, rel)
+            type_problems = []
+            typed_numbers = set()
+            for k, column in enumerate(schema.columns, start=1):
+                if column not in found:
+                    continue
+                kind = found[column]
+                numeric = kind.startswith(PARQUET_NUMERIC)
+                if kind != "VARCHAR" and not (numeric and schema.families[column] in ("integer", "decimal")):
+                    expected = "a string column" if schema.families[column] == "text" else "a number or string column"
+                    type_problems.append(Finding(rel, 1, k, column, kind,
+                                                 f"the column has type {kind}; {expected} is expected "
+                                                 f"({schema.sql_types[column]} in the warehouse): write it as such"))
+                elif numeric:
+                    typed_numbers.add(column)
+            if header_problems or type_problems:
+                problems.extend(header_problems + type_problems)
+                return None
+            # column names are the layout's own identifiers; the path is the plain link, bound
+            columns = ", ".join(f'cast("{c}" as varchar)' for c in schema.columns)
+            values = con.execute(f"select {columns} from read_parquet(?)", [readable]).fetchall()
+    except duckdb.Error as err:
+        problems.append(Finding(rel, 1, 1, None, None, f"the file cannot be read as Parquet ({err}); write it "
+                                                       "again, or give the collection as CSV"))
+        return None
+    table = Table(schema, rel, typed_numbers=typed_numbers)
+    for number, record in enumerate(values, start=1):
+        table.rows.append({c: ("" if v is None else v) for c, v in zip(schema.columns, record)})
+        table.lines.append(number)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------- values
 
 def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | None, str | None, str | None]:
     """(canonical text, reading, problem) for one numeric cell as typed by a person.
@@ -225,163 +404,235 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
     return canonical, ("; ".join(notes) if notes else None), None
 
 
-def _read_rows(text: str, schema: SeedSchema, rel: str, problems: list[Finding]) -> SeedFile | None:
-    lines = text.splitlines(keepends=True)
-    header_problem = _delimiter_problem(lines[0] if lines else "", rel)
-    if header_problem:
-        problems.append(header_problem)
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def stored_number(text: str, decimals: int | None, integer: bool) -> tuple[str | None, str | None]:
+    """(canonical text, problem) for a number stored as a number (Parquet), shown with its printed decimals."""
     try:
-        records = list(reader)
-    except csv.Error as err:
-        problems.append(Finding(rel, reader.line_num, 1, None, None, f"the file is not valid CSV: {err}"))
-        return None
-    header = [h.strip() for h in records[0]]
-    missing = [c for c in schema.columns if c not in header]
-    extra = [c for c in header if c not in schema.columns]
-    for name in missing:
-        problems.append(Finding(rel, 1, schema.columns.index(name) + 1, name, None,
-                                f"the column '{name}' is missing; the header must be: {','.join(schema.columns)}"))
-    for name in extra:
-        problems.append(Finding(rel, 1, header.index(name) + 1, name, None,
-                                f"unexpected column '{name}'; the header must be: {','.join(schema.columns)}"))
-    if missing or extra:
-        return None
-    seed = SeedFile(schema)
-    ends_with_newline = text.endswith(("\n", "\r"))
-    for i, record in enumerate(records[1:], start=2):
-        if not record or all(not f.strip() for f in record):
-            continue
-        if len(record) != len(header):
-            last = i == len(records)
-            hint = (" — the last line has no line break: the file looks truncated; restore the rest of the line"
-                    if last and not ends_with_newline else "; quote a value that contains a comma")
-            column = min(len(record), len(header)) + 1
-            name = header[column - 1] if column <= len(header) else "(extra field)"
-            problems.append(Finding(rel, i, column, name, ",".join(record)[:80],
-                                    f"{len(record)} fields where the header has {len(header)}{hint}"))
-            continue
-        seed.rows.append(dict(zip(header, record)))
-        seed.line_numbers.append(i)
-    return seed
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, "not a number"
+    places = 0 if integer else decimals
+    if places is None:
+        return format(number.normalize(), "f"), None
+    exact = number.quantize(Decimal(1).scaleb(-places))
+    if exact != number:
+        return None, (f"the value has more decimals than the decimals column says ({places}): record the value "
+                      "exactly as printed and its printed decimals")
+    return format(exact, "f"), None
 
 
-def _check_values(seed: SeedFile, rel: str, problems: list[Finding], readings: list[Finding]) -> None:
-    schema = seed.schema
-    col_index = {c: k + 1 for k, c in enumerate(schema.columns)}
-    for row, line in zip(seed.rows, seed.line_numbers):
+def _check_values(table: Table, problems: list[Finding], readings: list[Finding]) -> None:
+    schema = table.schema
+    for row, line in zip(table.rows, table.lines):
         decimals = None
         if "decimals" in row and re.fullmatch(r"\s*\d+\s*", row["decimals"] or ""):
             decimals = int(row["decimals"])
         for name in schema.columns:
             raw = row[name]
-            family = schema.types.get(name, "text")
+            family = schema.families[name]
+            where = (table.rel, line, table.column_number(name), name, raw)
             if family == "text":
                 if name in schema.required and not raw.strip():
-                    problems.append(Finding(rel, line, col_index[name], name, raw, "this column must not be empty"))
+                    problems.append(Finding(*where, "this column must not be empty"))
                 continue
             if not raw.strip() and name not in schema.required:
                 continue
             if family == "boolean":
                 if raw.strip().lower() not in ("true", "false"):
-                    problems.append(Finding(rel, line, col_index[name], name, raw, "write true or false"))
+                    problems.append(Finding(*where, "write true or false"))
                 continue
-            canonical, reading, problem = parse_number(
-                raw, decimals if name == "value" else None, integer=family == "integer")
+            places = decimals if name == "value" else None
+            if name in table.typed_numbers:
+                canonical, problem = stored_number(raw, places, integer=family == "integer")
+                reading = None
+            else:
+                canonical, reading, problem = parse_number(raw, places, integer=family == "integer")
             if problem:
-                problems.append(Finding(rel, line, col_index[name], name, raw, problem))
+                problems.append(Finding(*where, problem))
             else:
                 if reading:
-                    readings.append(Finding(rel, line, col_index[name], name, raw, f"{reading}: {canonical}"))
+                    readings.append(Finding(*where, f"{reading}: {canonical}"))
                 row[name] = canonical
 
 
-def _check_facts(seeds: dict[str, SeedFile], rels: dict[str, str], problems: list[Finding]) -> None:
-    """Keys, references and year ranges of the fact seeds, before dbt sees them."""
-    catalogue = {(r["statement"], r["line_id"]) for r in seeds["line_catalogue"].rows} if "line_catalogue" in seeds else None
-    units = {r["unit"] for r in seeds["units"].rows} if "units" in seeds else None
-    orgs = {r["org_id"]: r for r in seeds["organisations"].rows} if "organisations" in seeds else None
-    seen: dict[tuple, str] = {}
-    for name in FACT_SEEDS:
-        if name not in seeds:
+# ---------------------------------------------------------------------------------------------- rules
+
+def normalise_label(label: str) -> str:
+    """A printed label as matching sees it: no markup, case, punctuation or extra spaces."""
+    text = re.sub(r"<[^>]*>|[*_]", " ", label)
+    return " ".join(re.sub(r"[^\w%]+", " ", text.casefold()).split())
+
+
+def _row_key(row: dict[str, str], columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(row[c].strip() for c in columns)
+
+
+def _check_keys(groups: dict[str, list[Table]], problems: list[Finding], readings: list[Finding]) -> None:
+    """Declared keys across every table of a group: a conflicting duplicate is an error naming both rows,
+    an identical one a note (and the row is loaded once), whatever the order of the rows."""
+    for group, columns in KEYS.items():
+        seen: dict[tuple, tuple[Table, int, dict]] = {}
+        for table in groups.get(group, []):
+            keep_rows, keep_lines = [], []
+            for row, line in zip(table.rows, table.lines):
+                key = _row_key(row, columns)
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (table, line, row)
+                    keep_rows.append(row)
+                    keep_lines.append(line)
+                    continue
+                other, other_line, other_row = first
+                label = f"{other.rel}:{other_line}"
+                where = (table.rel, line, table.column_number(columns[0]), f"{' + '.join(columns)} (the key)", ",".join(key))
+                differing = [c for c in table.schema.columns if row[c].strip() != other_row[c].strip()]
+                if differing:
+                    problems.append(Finding(*where, f"duplicate: the same key as {label} with other values ({', '.join(differing)}): "
+                                                    "keep the row the report prints and delete the other"))
+                else:
+                    readings.append(Finding(*where, f"an identical copy of {label}; read once"))
+            table.rows, table.lines = keep_rows, keep_lines
+
+
+def _check_references(groups: dict[str, list[Table]], problems: list[Finding]) -> None:
+    for group, columns, target, target_columns, what_to_do in REFERENCES:
+        known = {_row_key(r, target_columns) for t in groups.get(target, []) for r in t.rows}
+        if not groups.get(target):
             continue
-        seed, rel = seeds[name], rels[name]
-        col = {c: k + 1 for k, c in enumerate(seed.schema.columns)}
-        for row, line in zip(seed.rows, seed.line_numbers):
-            key = tuple(row[c].strip() for c in FACT_KEY)
-            if key in seen:
-                problems.append(Finding(rel, line, 1, "org_id … measure (the fact's key)", ",".join(key),
-                                        f"duplicate fact: the same org, report year, fiscal year, statement, line and "
-                                        f"measure as {seen[key]}; keep one row"))
-            else:
-                seen[key] = f"{rel}:{line}"
-            if catalogue is not None and (row["statement"], row["line_id"]) not in catalogue:
-                problems.append(Finding(rel, line, col["line_id"], "line_id", row["line_id"],
-                                        f"no line '{row['line_id']}' in statement {row['statement']} of "
-                                        "seeds/reference/line_catalogue.csv: add the line there or correct the id"))
-            if units is not None and row["unit"] not in units:
-                problems.append(Finding(rel, line, col["unit"], "unit", row["unit"],
-                                        f"unknown unit; use one of {', '.join(sorted(units))}"))
-            if orgs is not None and row["org_id"] not in orgs:
-                problems.append(Finding(rel, line, col["org_id"], "org_id", row["org_id"],
-                                        "unknown organisation: add it to seeds/reference/organisations.csv"))
-                continue
+        for table in groups.get(group, []):
+            for row, line in zip(table.rows, table.lines):
+                key = _row_key(row, columns)
+                if key not in known and all(key):
+                    name = columns[-1]
+                    problems.append(Finding(table.rel, line, table.column_number(name), name, " ".join(key),
+                                            f"unknown {' '.join(c.replace('_', ' ') for c in columns)}: {what_to_do}"))
+
+
+def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> None:
+    """Years a report can print, years of the association, and printed labels of table rows."""
+    orgs = {r["org_id"].strip(): r for t in groups.get("organisations", []) for r in t.rows}
+    layouts = {r["statement"]: r.get("layout", "table") for t in groups.get("statements", []) for r in t.rows}
+    labels: dict[tuple[str, str], dict[str, set[str]]] = {}  # (org or '', statement) -> normalised label -> lines
+    line_labels: dict[tuple[str, str], str] = {}
+    for t in groups.get("line_catalogue", []):
+        for r in t.rows:
+            labels.setdefault(("", r["statement"]), {}).setdefault(normalise_label(r["label_sv"]), set()).add(r["line_id"])
+            line_labels[(r["statement"], r["line_id"])] = r["label_sv"]
+    for t in groups.get("label_variants", []):
+        for r in t.rows:
+            labels.setdefault((r["org_id"].strip(), r["statement"]), {}).setdefault(
+                normalise_label(r["label_printed"]), set()).add(r["line_id"])
+    for table in groups.get("facts", []):
+        col = table.column_number
+        for row, line in zip(table.rows, table.lines):
             try:
                 report_year, fiscal_year = int(row["report_year"]), int(row["fiscal_year"])
             except (TypeError, ValueError):
                 continue  # already reported as a number problem
             if not 0 <= report_year - fiscal_year <= MAX_YEARS_BEFORE_REPORT:
-                problems.append(Finding(rel, line, col["fiscal_year"], "fiscal_year", row["fiscal_year"],
+                problems.append(Finding(table.rel, line, col("fiscal_year"), "fiscal_year", row["fiscal_year"],
                                         f"a report of {report_year} prints years {report_year - MAX_YEARS_BEFORE_REPORT}"
                                         f"–{report_year}; check the fiscal or report year"))
-            if orgs is not None:
-                org = orgs[row["org_id"]]
-                first, last = int(org["first_fiscal_year"]), int(org["last_fiscal_year"])
-                if not first <= fiscal_year <= last:
-                    problems.append(Finding(rel, line, col["fiscal_year"], "fiscal_year", row["fiscal_year"],
-                                            f"outside {row['org_id']}'s years {first}–{last} "
-                                            "(seeds/reference/organisations.csv)"))
+            org = orgs.get(row["org_id"].strip())
+            if org is not None:
+                first = int(org["first_fiscal_year"]) if org["first_fiscal_year"].strip() else None
+                last = int(org["last_fiscal_year"]) if org["last_fiscal_year"].strip() else None
+                if (first is not None and fiscal_year < first) or (last is not None and fiscal_year > last):
+                    span = f"{first or '…'}–{last or 'today'}"
+                    problems.append(Finding(table.rel, line, col("fiscal_year"), "fiscal_year", row["fiscal_year"],
+                                            f"outside {row['org_id']}'s years {span} (its organisations row)"))
+            statement, line_id = row["statement"], row["line_id"]
+            if layouts.get(statement) != "table" or (statement, line_id) not in line_labels:
+                continue
+            printed = normalise_label(row["label_printed"])
+            meaning = labels.get((row["org_id"].strip(), statement), {}).get(printed, set()) | \
+                labels.get(("", statement), {}).get(printed, set())
+            if line_id in meaning:
+                continue
+            known = {lab for key in (("", statement), (row["org_id"].strip(), statement)) for lab in labels.get(key, {})}
+            close = difflib.get_close_matches(printed, known, n=1, cutoff=0.6)
+            hint = (f"; it is the label of line {sorted(meaning)[0]}: correct the line_id" if meaning else
+                    f"; the closest known label of {statement} is '{close[0]}'" if close else "")
+            problems.append(Finding(
+                table.rel, line, col("label_printed"), "label_printed", row["label_printed"],
+                f"not a known label of line {line_id} (canonical '{line_labels[(statement, line_id)]}'){hint}. If the "
+                f"report prints it so, add the row {row['org_id']},{statement},{row['label_printed']},{line_id} to "
+                "seeds/reference/label_variants.csv"))
 
 
-def _serialise(seed: SeedFile) -> str:
+# ---------------------------------------------------------------------------------------------- entry point
+
+def _serialise(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(seed.schema.columns)
-    for row in seed.rows:
-        writer.writerow([row[c] for c in seed.schema.columns])
+    writer.writerow(table.schema.columns)
+    for row in table.rows:
+        writer.writerow([row[c] for c in table.schema.columns])
     return out.getvalue()
 
 
-def validate_seeds(project: Project, seeds_dir: Path | None = None) -> ValidationResult:
-    """Validate every seed with a schema; return all problems, all readings and normalised CSV texts."""
-    seeds_dir = seeds_dir or project.seeds_dir
-    schemas = load_seed_schemas(project)
+def collection_files(folder: Path) -> tuple[dict[str, Path], list[Finding], list[Finding]]:
+    """The documented files of a collection folder: (name -> path, problems, notes on other files)."""
+    problems: list[Finding] = []
+    notes: list[Finding] = []
+    label = str(folder)
+    if not folder.is_dir():
+        return {}, [Finding(label, 1, 1, None, None, "no such folder: give a folder written by `finsam generate` "
+                                                      "or `finsam ingest`, or of the same layout")], []
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        stem, dot, suffix = path.name.rpartition(".")
+        if path.is_file() and dot and stem in COLLECTION_LAYOUTS and suffix in COLLECTION_FORMATS:
+            if stem in found:
+                problems.append(Finding(f"{folder / path.name}", 1, 1, None, None,
+                                        f"both {found[stem].name} and {path.name}: keep one of them"))
+            found[stem] = path
+        elif path.name not in COLLECTION_NOT_INPUT and not path.name.startswith("."):
+            notes.append(Finding(str(path), 1, 1, None, None,
+                                 "not read: a collection holds only " + ", ".join(
+                                     f"{n}.csv/.parquet" for n in COLLECTION_LAYOUTS) + "; move the file elsewhere"))
+    if "facts" not in found and not problems:
+        problems.append(Finding(label, 1, 1, None, None, "no facts.csv or facts.parquet in the folder"))
+    return found, problems, notes
+
+
+def validate_inputs(project: Project, collection: Path | None = None) -> ValidationResult:
+    """Validate every seed, and the collection folder if given; return all problems and notes, the
+    normalised seed texts and the collection's validated rows."""
+    schemas = load_schemas(project)
     problems: list[Finding] = []
     readings: list[Finding] = []
-    seeds: dict[str, SeedFile] = {}
-    rels: dict[str, str] = {}
-    csv_files = {p.relative_to(seeds_dir) for p in seeds_dir.rglob("*.csv")}
+    tables: dict[str, Table] = {}
     described = {s.path.relative_to(project.seeds_dir) for s in schemas.values()}
-    for rel_path in sorted(csv_files - described):
+    for rel_path in sorted({p.relative_to(project.seeds_dir) for p in project.seeds_dir.rglob("*.csv")} - described):
         problems.append(Finding(f"seeds/{rel_path}", 1, 1, None, None,
                                 "no schema for this seed: describe it and its columns in the _*.yml beside it"))
     for name, schema in schemas.items():
-        rel_path = schema.path.relative_to(project.seeds_dir)
-        path = seeds_dir / rel_path
-        rel = f"seeds/{rel_path}"
-        rels[name] = rel
-        if not path.is_file():
+        rel = f"seeds/{schema.path.relative_to(project.seeds_dir)}"
+        if not schema.path.is_file():
             problems.append(Finding(rel, 1, 1, None, None, "the seed file is missing; restore it from git"))
             continue
-        text = _decode(path.read_bytes(), rel, problems, readings)
-        if text is None:
-            continue
-        seed = _read_rows(text, schema, rel, problems)
-        if seed is None:
-            continue
-        _check_values(seed, rel, problems, readings)
-        seeds[name] = seed
-    _check_facts(seeds, rels, problems)
-    normalised = {s.schema.path.relative_to(project.seeds_dir): _serialise(s) for s in seeds.values()}
-    return ValidationResult(problems, readings, normalised)
+        table = read_csv_table(schema.path, rel, schema, problems, readings)
+        if table is not None:
+            _check_values(table, problems, readings)
+            tables[name] = table
+    collection_tables: dict[str, Table] = {}
+    if collection is not None:
+        files, folder_problems, notes = collection_files(collection)
+        problems += folder_problems
+        readings += notes
+        for name, path in files.items():
+            schema = schemas[COLLECTION_LAYOUTS[name]]
+            table = (read_csv_table(path, str(path), schema, problems, readings) if path.suffix == ".csv"
+                     else read_parquet_table(path, str(path), schema, problems))
+            if table is not None:
+                _check_values(table, problems, readings)
+                collection_tables[name] = table
+    groups: dict[str, list[Table]] = {}
+    for table in (*tables.values(), *collection_tables.values()):
+        groups.setdefault(table.group, []).append(table)
+    _check_keys(groups, problems, readings)
+    _check_references(groups, problems)
+    _check_facts(groups, problems)
+    normalised = {t.schema.path.relative_to(project.seeds_dir): _serialise(t) for t in tables.values()}
+    org_ids = {r["org_id"].strip() for t in groups.get("organisations", []) for r in t.rows}
+    return ValidationResult(problems, readings, normalised, collection_tables, org_ids)

@@ -11,12 +11,12 @@ import pytest
 
 from conftest import sha256
 from finsam.pipeline import nightly_run
-from finsam.validate import validate_seeds
+from finsam.validate import validate_inputs
 
 FACTS = "seeds/facts/facts_annual_report.csv"
-HEADER = "org_id,report_year,fiscal_year,statement,line_id,measure,value,unit,decimals,source_ref,remark"
+HEADER = "org_id,report_year,fiscal_year,statement,line_id,measure,label_printed,value,unit,decimals,source_ref,remark"
 # the line of RR 'Verksamhetens intäkter' 2023 as stored, and its 1-based line number
-TARGET = "sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,11006000,kr,0,2 Resultaträkning,"
+TARGET = "sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,Verksamhetens intäkter,11006000,kr,0,2 Resultaträkning,"
 
 
 def target_line(text: str) -> int:
@@ -59,9 +59,9 @@ VALUE_CASES = {
 @pytest.mark.parametrize("case", sorted(VALUE_CASES))
 def test_bad_amount_is_refused_with_its_column(published, case):
     value, decimals, words = VALUE_CASES[case]
-    line = replace_target(published, f"sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,{value},kr,{decimals},2 Resultaträkning,")
+    line = replace_target(published, f"sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,Verksamhetens intäkter,{value},kr,{decimals},2 Resultaträkning,")
     (problem,) = run_refused(published)
-    assert (problem.file, problem.line, problem.column, problem.column_name) == (FACTS, line, 7, "value")
+    assert (problem.file, problem.line, problem.column, problem.column_name) == (FACTS, line, 8, "value")
     assert words in problem.message
 
 
@@ -79,14 +79,14 @@ READABLE_CASES = {
 @pytest.mark.parametrize("case", sorted(READABLE_CASES))
 def test_unambiguous_amount_is_read_and_reported(project, case):
     value, decimals, words = READABLE_CASES[case]
-    line = replace_target(project, f"sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,{value},kr,{decimals},2 Resultaträkning,")
-    result = validate_seeds(project)
+    line = replace_target(project, f"sf_vasteras,2023,2023,RR,verksamhetens_intakter,amount,Verksamhetens intäkter,{value},kr,{decimals},2 Resultaträkning,")
+    result = validate_inputs(project)
     assert result.ok
     (reading,) = result.readings
-    assert (reading.file, reading.line, reading.column) == (FACTS, line, 7)
+    assert (reading.file, reading.line, reading.column) == (FACTS, line, 8)
     assert words in reading.message
     canonical = "-11006000" if "minus" in case or "dash" in case else "11006000.0" if decimals == "1" else "11006000"
-    assert f",amount,{canonical},kr," in result.normalised[Path("facts/facts_annual_report.csv")]
+    assert f",Verksamhetens intäkter,{canonical},kr," in result.normalised[Path("facts/facts_annual_report.csv")]
 
 
 def test_a_read_value_is_the_value_the_checks_see(published):
@@ -116,7 +116,7 @@ def test_duplicate_key_names_both_lines(published):
     path.write_text(text + TARGET.replace("11006000", "11006001") + "\n", encoding="utf-8")
     (problem,) = run_refused(published)
     assert problem.line == len(text.splitlines()) + 1
-    assert f"{FACTS}:{first}" in problem.message and "duplicate fact" in problem.message
+    assert f"{FACTS}:{first}" in problem.message and "duplicate: the same key as" in problem.message
 
 
 def test_unknown_line_id(published):
@@ -138,7 +138,7 @@ def test_missing_and_extra_columns(published):
     text = path.read_text(encoding="utf-8").replace(HEADER, HEADER.replace(",decimals", ",precision"), 1)
     path.write_text(text, encoding="utf-8")
     problems = run_refused(published)
-    assert {(p.line, p.column, p.column_name) for p in problems} == {(1, 9, "decimals"), (1, 9, "precision")}
+    assert {(p.line, p.column, p.column_name) for p in problems} == {(1, 10, "decimals"), (1, 10, "precision")}
     assert all("the header must be" in p.message for p in problems)
 
 
@@ -155,7 +155,7 @@ def test_latin1_letters(published):
     line = target_line(text)
     path.write_bytes(text.encode("utf-8").replace(TARGET.encode("utf-8"), TARGET.encode("latin-1")))
     (problem,) = run_refused(published)
-    assert (problem.line, problem.column, problem.column_name) == (line, 10, "source_ref")
+    assert (problem.line, problem.column, problem.column_name) == (line, 7, "label_printed")
     assert "not UTF-8" in problem.message and "Latin-1" in problem.message
 
 
@@ -180,7 +180,7 @@ def test_several_problems_are_reported_together(published):
     text = path.read_text(encoding="utf-8")
     line = target_line(text)
     text = text.replace(TARGET, TARGET.replace("11006000", "11006000,5").replace(",kr,", ",kronor,"))
-    text = text.replace(",NOT4,momsfordran,amount,253666,", ",NOT4,momsfordran,amount,253 666 kr,")
+    text = text.replace(",253666,kr,", ",253 666 kr,kr,")
     path.write_text(text, encoding="utf-8")
     (published.root / "seeds/reference/units.csv").write_text("unit;base_unit\n", encoding="utf-8")
     problems = run_refused(published)

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 PLANTS = {
     "facts__values": "update marts.financial_statements set decimals = 3 where statement = 'RR' and fiscal_year = 2023",
-    "facts__completeness": "delete from marts.financial_statements where statement = 'NOT4' and line_id = 'momsfordran'",
+    "facts__completeness": "delete from intermediate.int_printed_facts where statement = 'NOT4' and line_id = 'summa'",
     "statements__footing": "update intermediate.int_reconciliations set status = 'fail' where check_id = 'calc.BR.summa_tillgangar.amount:lines'",
     "tie_outs__cross_statement": "update intermediate.int_reconciliations set status = 'fail' where check_id = 'cash:kfa' and fiscal_year = 2023",
     "tie_outs__cash_flow": "update marts.cash_flow_reconciliation set closing_cash_difference_kr = 1 where fiscal_year = 2023",

@@ -1,0 +1,33 @@
+{{ config(materialized=var('table_materialization', 'table')) }}
+-- Every figure as each report prints it, typed and normalised. Grain: one row per (org, report year,
+-- fiscal year, statement, line, measure): a figure reprinted by a later report (last year's
+-- comparatives) is a row of each report, so the restatement checks can compare them.
+select
+    md5(concat_ws('|', f.org_id, f.report_year, f.fiscal_year, f.statement, f.line_id, f.measure)) as fact_id,
+    f.org_id,
+    f.report_year,
+    f.fiscal_year,
+    f.statement,
+    f.line_id,
+    f.measure,
+    f.label_printed,
+    c.label_sv,
+    c.name_en,
+    c.line_kind,
+    c.intervention_id,
+    c.sort_order,
+    f.value,
+    f.unit,
+    f.decimals,
+    u.base_unit,
+    cast(f.value * u.factor_to_base as decimal(38, 6))                                   as value_base,
+    c.sign,
+    cast(f.value * u.factor_to_base * c.sign as decimal(38, 6))                          as value_normalised,
+    -- a figure printed with d decimals in unit u stands for [v - h, v + h) with h = half a printed unit
+    cast(u.factor_to_base * 0.5 / cast(power(10, f.decimals) as decimal(38, 6)) as decimal(38, 6)) as half_width,
+    f.source_ref,
+    f.remark,
+    f.seed_name
+from {{ ref('int_staged_facts') }} as f
+inner join {{ ref('units') }} as u on u.unit = f.unit
+inner join {{ ref('line_catalogue') }} as c on c.statement = f.statement and c.line_id = f.line_id
