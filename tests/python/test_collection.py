@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import duckdb
 
@@ -24,12 +29,26 @@ def test_planted_errors_are_found_with_full_recall_and_precision(project, tmp_pa
     truth = {(r["check_id"], r["org_id"], int(r["fiscal_year"]))
              for r in csv.DictReader((collection / "ground_truth.csv").open(encoding="utf-8"))}
     assert {r[0] for r in csv.reader((collection / "ground_truth.csv").open())} - {"check_family"} == {p[0] for p in PLANTS}
-    result = nightly_run(project, collection=collection)
-    assert result.exit_code == 1
+    # through the command a scheduler runs, so that the console is checked too
+    finsam = Path(sys.executable).with_name("finsam")
+    proc = subprocess.run([str(finsam), "run", "--collection", str(collection)], capture_output=True, text=True,
+                          env={**os.environ, "FINSAM_PROJECT": str(project.root), "COLUMNS": "400"})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     flagged = flagged_checks(project)
     missed, false_alarms = truth - flagged, flagged - truth
     assert not missed, f"recall below 100 %: {missed}"
     assert not false_alarms, f"precision below 100 %: {false_alarms}"
+    # every output names the association of each failing check
+    report = project.reports_dir / "latest"
+    console = proc.stdout.splitlines()
+    summary = (report / "summary.md").read_text(encoding="utf-8").splitlines()
+    page = (report / "index.html").read_text(encoding="utf-8")
+    cases = {c.get("name") for c in ET.parse(report / "junit.xml").getroot().iter("testcase") if c.find("failure") is not None}
+    for check_id, org_id, year in truth:
+        assert any(line.startswith(f"fail {org_id} {check_id} {year}:") for line in console), (org_id, check_id)
+        assert any(line.startswith(f"| {org_id} | {check_id} | {year} |") for line in summary), (org_id, check_id)
+        assert f"<code>{check_id}</code><br><span class='org'>{org_id}</span>" in page
+        assert f"{org_id}: {check_id} {year}" in cases
 
 
 def test_a_consistent_collection_raises_no_flag(project, tmp_path):

@@ -1,0 +1,157 @@
+"""A collection folder passes the same validator as the seeds: defects are named by file, row and column
+and leave the published warehouse byte-identical; benign ones are notes; the folder's path never
+reaches SQL, whatever its name."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import sha256
+from finsam.generate import generate
+from finsam.pipeline import create_build_file, nightly_run
+from finsam.validate import validate_inputs
+
+
+@pytest.fixture(scope="module")
+def base_collection(tmp_path_factory, pristine) -> Path:
+    folder = tmp_path_factory.mktemp("base") / "collection"
+    generate(folder, 2, 2, seed=21, file_format="csv", project=pristine)
+    return folder
+
+
+def copy_collection(base: Path, dest: Path) -> Path:
+    shutil.copytree(base, dest)
+    return dest
+
+
+def fact_lines(folder: Path) -> list[str]:
+    return (folder / "facts.csv").read_text(encoding="utf-8").splitlines()
+
+
+def refused(project, folder: Path) -> list:
+    before = sha256(project.published_db)
+    result = nightly_run(project, collection=folder)
+    assert result.exit_code == 2, result.message
+    assert sha256(project.published_db) == before
+    return result.problems
+
+
+@pytest.mark.parametrize("order", ["copy after the original", "copy before the original"])
+def test_a_conflicting_duplicate_is_refused_naming_both_rows_in_either_order(published, base_collection, tmp_path, order):
+    folder = copy_collection(base_collection, tmp_path / "c")
+    lines = fact_lines(folder)
+    original = 5
+    changed = lines[original - 1].replace(",kr,0,", "1,kr,0,", 1)  # one more digit: another value
+    assert changed != lines[original - 1]
+    if order == "copy after the original":
+        lines.append(changed)
+        duplicate_line, first_line = len(lines), original
+    else:
+        lines.insert(1, changed)
+        duplicate_line, first_line = original + 1, 2
+    (folder / "facts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = refused(published, folder)
+    path = str(folder / "facts.csv")
+    assert (problem.file, problem.line) == (path, duplicate_line)
+    assert f"{path}:{first_line}" in problem.message and "with other values (value)" in problem.message
+
+
+def test_an_identical_duplicate_is_a_note_and_read_once(project, base_collection, tmp_path):
+    folder = copy_collection(base_collection, tmp_path / "c")
+    lines = fact_lines(folder)
+    (folder / "facts.csv").write_text("\n".join(lines + [lines[7]]) + "\n", encoding="utf-8")
+    result = validate_inputs(project, folder)
+    assert result.ok, result.problems
+    (note,) = [n for n in result.readings if "identical copy" in n.message]
+    assert (note.file, note.line) == (str(folder / "facts.csv"), len(lines) + 1) and f":8" in note.message
+    assert len(result.collection["facts"].rows) == len(lines) - 1
+
+
+def test_a_stray_copy_is_reported_and_not_read(project, base_collection, tmp_path):
+    folder = copy_collection(base_collection, tmp_path / "c")
+    shutil.copy(folder / "facts.csv", folder / "facts (copy).csv")
+    result = validate_inputs(project, folder)
+    assert result.ok, result.problems
+    (note,) = [n for n in result.readings if "not read" in n.message]
+    assert note.file == str(folder / "facts (copy).csv")
+    assert len(result.collection["facts"].rows) == len(fact_lines(folder)) - 1
+
+
+HOSTILE_NAMES = ["inj'||'", "it's pq", "col [2023]", "a b {c} * ?"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_folder_of_any_name_is_read_and_nothing_else(project, base_collection, tmp_path, name):
+    generate(tmp_path / "parquet", 2, 2, seed=21, project=project)
+    folder = copy_collection(tmp_path / "parquet", tmp_path / name)
+    # decoys a glob or a pasted string would read instead: 'col 2' matches 'col [2023]', 'inj' a broken literal
+    generate(tmp_path / "col 2", 3, 1, seed=4, project=project)
+    generate(tmp_path / "inj", 3, 1, seed=4, project=project)
+    result = validate_inputs(project, folder)
+    assert result.ok, result.problems
+    db = tmp_path / "build.duckdb"
+    create_build_file(db, result.collection)
+    with duckdb.connect(str(db), read_only=True) as con:
+        orgs = con.execute("select distinct org_id from collection.facts order by 1").fetchall()
+        n = con.execute("select count(*) from collection.facts").fetchall()[0][0]
+    assert orgs == [("syn_00001",), ("syn_00002",)]
+    with duckdb.connect() as con:
+        expected = con.execute("select count(*) from read_parquet(?)", [str(tmp_path / "parquet" / "facts.parquet")]).fetchall()
+    assert n == expected[0][0]
+
+
+def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_collection, tmp_path):
+    folder = copy_collection(base_collection, tmp_path / "it's [2023] {x}")
+    result = nightly_run(project, collection=folder)
+    assert result.exit_code == 0, result.message
+    with duckdb.connect(str(project.published_db), read_only=True) as con:
+        orgs = con.execute("select distinct org_id from marts.financial_statements order by 1").fetchall()
+    assert orgs == [("sf_vasteras",), ("syn_00001",), ("syn_00002",)]
+
+
+def test_bad_rows_of_a_collection_are_named_by_file_row_and_column(published, base_collection, tmp_path):
+    folder = copy_collection(base_collection, tmp_path / "c")
+    path = folder / "facts.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    header = rows[0]
+    value, line_id, org = header.index("value"), header.index("line_id"), header.index("org_id")
+    rows[3][value] = "elva tusen"
+    rows[4][line_id] = "no_such_line"
+    rows[5][org] = "sf_okand"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    problems = refused(published, folder)
+    found = {(p.file, p.line, p.column_name) for p in problems}
+    assert {(str(path), 4, "value"), (str(path), 5, "line_id"), (str(path), 6, "org_id")} <= found
+    assert all(p.file == str(path) for p in problems)
+
+
+def test_a_parquet_column_of_the_wrong_type_names_file_and_column(project, tmp_path):
+    generate(tmp_path / "c", 1, 1, seed=2, project=project)
+    facts = tmp_path / "c" / "facts.parquet"
+    with duckdb.connect() as con:
+        con.execute("create table f as select * replace (make_date(fiscal_year, 12, 31) as fiscal_year) "
+                    "from read_parquet(?)", [str(facts)])
+        bad = tmp_path / "bad.parquet"
+        con.execute(f"copy f to '{bad}' (format parquet)")  # the test's own tmp path
+    shutil.move(bad, facts)
+    result = validate_inputs(project, tmp_path / "c")
+    (problem,) = result.problems
+    assert (problem.file, problem.column_name, problem.value) == (str(facts), "fiscal_year", "DATE")
+    assert "INTEGER" in problem.message.upper()
+
+
+def test_physical_line_numbers_survive_a_quoted_line_break(published):
+    """A remark with a line break inside quotes: later problems still name the line a text editor shows."""
+    path = published.seeds_dir / "facts" / "facts_annual_report.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1] + '"two\nlines"'  # the first fact's empty remark
+    lines[10] = lines[10].replace(",kr,0,", ",kr,1,")  # decimals 1 but no decimals printed
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = refused(published, None)
+    assert (problem.line, problem.column_name) == (12, "value")
