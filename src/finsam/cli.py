@@ -170,6 +170,40 @@ def generate(
 
 
 @app.command()
+def ingest(
+    source: Annotated[Path, typer.Argument(help="The published annual report (text).")],
+    org: Annotated[str, typer.Option("--org", help="The association's org_id (seeds/reference/organisations.csv).")],
+    report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write facts.csv and review.csv into.")],
+) -> None:
+    """Read one annual report into fact rows (facts.csv, the fact layout) and review items (review.csv).
+
+    Exit 0: every table row and every number was accounted for. Exit 1: items need review (a row whose
+    label maps to no line, a number nothing explains). Exit 2: the file cannot be read.
+    """
+    from finsam.ingest import UnreadableSource, ingest as read_report, write_outputs
+    from finsam.validate import load_schemas
+
+    project = _project()
+    try:
+        result = read_report(project, source, org, report_year)
+    except UnreadableSource as error:
+        err.print(f"[red]finsam:[/] {escape(str(error))}")
+        raise typer.Exit(EXIT_ERROR) from None
+    write_outputs(result, out_dir, load_schemas(project)["facts_annual_report"].columns)
+    table = Table(title=escape(f"{source.name}: every number accounted for"))
+    for column in ("facts", "candidates", "unmapped rows", "ignored", "unexplained"):
+        table.add_column(column, justify="right")
+    table.add_row(*(str(v) for v in result.coverage.values()))
+    out.print(table)
+    for item in [i for i in result.review if i.kind in ("unmapped_label", "unexplained")][:CONSOLE_ROWS]:
+        out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {escape(item.text)!r} {escape(item.token)}: "
+                  f"{escape(item.rule)}" + (f" (best: {escape(item.candidates)})" if item.candidates else ""))
+    out.print(escape(f"wrote {out_dir / 'facts.csv'} and {out_dir / 'review.csv'}"))
+    raise typer.Exit(EXIT_INCONSISTENT if result.needs_review else EXIT_OK)
+
+
+@app.command()
 def report(
     published: Annotated[bool, typer.Option(help="Show the report of the published warehouse rather than the latest run.")] = False,
 ) -> None:

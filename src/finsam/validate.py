@@ -15,7 +15,6 @@ layout is declared once; a collection file has the layout of the seed named in C
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import os
 import re
@@ -28,6 +27,7 @@ from typing import Iterator
 
 import yaml
 
+from finsam.labels import LabelIndex
 from finsam.project import Project
 
 FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "measure")
@@ -59,6 +59,9 @@ KEYS = {
     "label_variants": ("org_id", "statement", "label_printed"),
     "line_catalogue": ("statement", "line_id"),
 }
+# Two rows of one key conflict when these differ (default: any column). A fact printed again with other
+# provenance (source reference, remark, label) is the same figure.
+CONFLICTING = {"facts": ("value", "unit", "decimals")}
 # (group, columns) -> (group, columns, where to add a missing value)
 REFERENCES = [
     ("facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
@@ -456,12 +459,6 @@ def _check_values(table: Table, problems: list[Finding], readings: list[Finding]
 
 # ---------------------------------------------------------------------------------------------- rules
 
-def normalise_label(label: str) -> str:
-    """A printed label as matching sees it: no markup, case, punctuation or extra spaces."""
-    text = re.sub(r"<[^>]*>|[*_]", " ", label)
-    return " ".join(re.sub(r"[^\w%]+", " ", text.casefold()).split())
-
-
 def _row_key(row: dict[str, str], columns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(row[c].strip() for c in columns)
 
@@ -484,12 +481,13 @@ def _check_keys(groups: dict[str, list[Table]], problems: list[Finding], reading
                 other, other_line, other_row = first
                 label = f"{other.rel}:{other_line}"
                 where = (table.rel, line, table.column_number(columns[0]), f"{' + '.join(columns)} (the key)", ",".join(key))
-                differing = [c for c in table.schema.columns if row[c].strip() != other_row[c].strip()]
+                differing = [c for c in CONFLICTING.get(group, table.schema.columns)
+                             if row[c].strip() != other_row[c].strip()]
                 if differing:
                     problems.append(Finding(*where, f"duplicate: the same key as {label} with other values ({', '.join(differing)}): "
                                                     "keep the row the report prints and delete the other"))
                 else:
-                    readings.append(Finding(*where, f"an identical copy of {label}; read once"))
+                    readings.append(Finding(*where, f"the same figure as {label}; read once"))
             table.rows, table.lines = keep_rows, keep_lines
 
 
@@ -511,16 +509,8 @@ def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> Non
     """Years a report can print, years of the association, and printed labels of table rows."""
     orgs = {r["org_id"].strip(): r for t in groups.get("organisations", []) for r in t.rows}
     layouts = {r["statement"]: r.get("layout", "table") for t in groups.get("statements", []) for r in t.rows}
-    labels: dict[tuple[str, str], dict[str, set[str]]] = {}  # (org or '', statement) -> normalised label -> lines
-    line_labels: dict[tuple[str, str], str] = {}
-    for t in groups.get("line_catalogue", []):
-        for r in t.rows:
-            labels.setdefault(("", r["statement"]), {}).setdefault(normalise_label(r["label_sv"]), set()).add(r["line_id"])
-            line_labels[(r["statement"], r["line_id"])] = r["label_sv"]
-    for t in groups.get("label_variants", []):
-        for r in t.rows:
-            labels.setdefault((r["org_id"].strip(), r["statement"]), {}).setdefault(
-                normalise_label(r["label_printed"]), set()).add(r["line_id"])
+    labels = LabelIndex.build([r for t in groups.get("line_catalogue", []) for r in t.rows],
+                              [r for t in groups.get("label_variants", []) for r in t.rows])
     for table in groups.get("facts", []):
         col = table.column_number
         for row, line in zip(table.rows, table.lines):
@@ -540,21 +530,18 @@ def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> Non
                     span = f"{first or '…'}–{last or 'today'}"
                     problems.append(Finding(table.rel, line, col("fiscal_year"), "fiscal_year", row["fiscal_year"],
                                             f"outside {row['org_id']}'s years {span} (its organisations row)"))
-            statement, line_id = row["statement"], row["line_id"]
-            if layouts.get(statement) != "table" or (statement, line_id) not in line_labels:
+            statement, line_id, org_id = row["statement"], row["line_id"], row["org_id"].strip()
+            if layouts.get(statement) != "table" or (statement, line_id) not in labels.canonical:
                 continue
-            printed = normalise_label(row["label_printed"])
-            meaning = labels.get((row["org_id"].strip(), statement), {}).get(printed, set()) | \
-                labels.get(("", statement), {}).get(printed, set())
+            meaning = labels.lines_for(org_id, statement, row["label_printed"])
             if line_id in meaning:
                 continue
-            known = {lab for key in (("", statement), (row["org_id"].strip(), statement)) for lab in labels.get(key, {})}
-            close = difflib.get_close_matches(printed, known, n=1, cutoff=0.6)
+            close = labels.closest(org_id, statement, row["label_printed"], n=1)
             hint = (f"; it is the label of line {sorted(meaning)[0]}: correct the line_id" if meaning else
-                    f"; the closest known label of {statement} is '{close[0]}'" if close else "")
+                    f"; the closest known label of {statement} is '{close[0][0]}'" if close and close[0][2] >= 0.6 else "")
             problems.append(Finding(
                 table.rel, line, col("label_printed"), "label_printed", row["label_printed"],
-                f"not a known label of line {line_id} (canonical '{line_labels[(statement, line_id)]}'){hint}. If the "
+                f"not a known label of line {line_id} (canonical '{labels.canonical[(statement, line_id)]}'){hint}. If the "
                 f"report prints it so, add the row {row['org_id']},{statement},{row['label_printed']},{line_id} to "
                 "seeds/reference/label_variants.csv"))
 

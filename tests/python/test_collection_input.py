@@ -67,7 +67,7 @@ def test_an_identical_duplicate_is_a_note_and_read_once(project, base_collection
     (folder / "facts.csv").write_text("\n".join(lines + [lines[7]]) + "\n", encoding="utf-8")
     result = validate_inputs(project, folder)
     assert result.ok, result.problems
-    (note,) = [n for n in result.readings if "identical copy" in n.message]
+    (note,) = [n for n in result.readings if "the same figure as" in n.message]
     assert (note.file, note.line) == (str(folder / "facts.csv"), len(lines) + 1) and f":8" in note.message
     assert len(result.collection["facts"].rows) == len(lines) - 1
 

@@ -5,6 +5,7 @@ notices, whatever the dbt tests would have said first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -52,3 +53,10 @@ def test_suite_fails_on_a_planted_error(pristine, tmp_path, suite):
     (outcome,) = run_suites(db, only)
     assert not outcome.success
     assert any(not e.success and e.unexpected_count != 0 for e in outcome.expectations)
+    # where the suite's rows name their association, the failing expectation names it
+    failed = [e for e in outcome.expectations if not e.success and e.unexpected_count]
+    query = json.loads((pristine.expectations_dir / f"{suite}.json").read_text(encoding="utf-8"))["meta"]["finsam"]["query"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = con.sql(query).columns
+    if "org_id" in columns:
+        assert any(e.unexpected_orgs == ["sf_vasteras"] for e in failed), [vars(e) for e in failed]

@@ -1,0 +1,53 @@
+"""The one model of a report that every reader produces and the interpreter reads: headings, paragraphs
+and tables of cells, each with where a person finds it (line of a text file, page of a PDF)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Place:
+    line: int | None = None
+    page: int | None = None
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (f"page {self.page}" if self.page else "",
+                                           f"line {self.line}" if self.line else "") if part)
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int
+    place: Place
+
+
+@dataclass
+class Paragraph:
+    text: str
+    place: Place
+
+
+@dataclass
+class Row:
+    cells: list[str]  # by column; an empty string is a blank cell
+    place: Place
+
+
+@dataclass
+class Table:
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def place(self) -> Place:
+        return self.rows[0].place if self.rows else Place()
+
+
+Block = Heading | Paragraph | Table
+
+
+@dataclass
+class Document:
+    source: str
+    blocks: list[Block] = field(default_factory=list)
