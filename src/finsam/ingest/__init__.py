@@ -1,6 +1,6 @@
 """finsam ingest: a published annual report → fact rows in the project's fact layout and review items.
 
-Readers (text; PDF and Word to come) → one report model (ingest.model) → one interpreter (ingest.interpret).
+Readers (text, PDF, Word) → one report model (ingest.model) → one interpreter (ingest.interpret).
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ import csv
 import dataclasses
 from pathlib import Path
 
+from finsam.ingest.docx import read_docx
 from finsam.ingest.interpret import Interpreter, Reference, Result, ReviewItem
+from finsam.ingest.pdf import read_pdf
 from finsam.ingest.text import UnreadableSource, read_text
 from finsam.project import Project
 from finsam.validate import load_schemas
 
-READERS = {".txt": read_text, ".md": read_text}
+READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx}
 
 
 def ingest(project: Project, source: Path, org_id: str, report_year: int) -> Result:

@@ -162,6 +162,16 @@ class Interpreter:
     # ------------------------------------------------------------------------------------------ tables
 
     def table(self, table: Table) -> None:
+        """A table, or several printed back to back: a title row (a statement's title, no figures) inside
+        a table starts the next one."""
+        start = 0
+        for k, row in enumerate(table.rows):
+            if k > start and _is_header_row(row) and row.cells[0] and self.reference.statement_of(row.cells[0]):
+                self.one_table(Table(table.rows[start:k]))
+                start = k
+        self.one_table(Table(table.rows[start:]))
+
+    def one_table(self, table: Table) -> None:
         n_header = 0
         while n_header < len(table.rows) and _is_header_row(table.rows[n_header]):
             n_header += 1

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Place:
-    line: int | None = None
-    page: int | None = None
+    line: int | None = None   # text: the line of the file
+    page: int | None = None   # PDF: the page
+    item: str = ""            # Word: e.g. "table 3, row 5", where a document has neither lines nor pages
 
     def __str__(self) -> str:
         return ", ".join(part for part in (f"page {self.page}" if self.page else "",
-                                           f"line {self.line}" if self.line else "") if part)
+                                           f"line {self.line}" if self.line else "", self.item) if part)
 
 
 @dataclass
