@@ -160,12 +160,18 @@ def generate(
     last_year: Annotated[int, typer.Option(help="Year of the newest report.")] = 2023,
     plant: Annotated[bool, typer.Option(help="Plant one inconsistency per rule family and write ground_truth.csv.")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV instead of Parquet.")] = False,
+    render: Annotated[Optional[str], typer.Option(help="Also render every report as published documents: any of txt,pdf,docx (comma-separated), into FOLDER/renderings.")] = None,
 ) -> None:
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
     from finsam.generate import generate as write_collection
 
+    kinds = tuple(k.strip() for k in (render or "").split(",") if k.strip())
+    unknown = [k for k in kinds if k not in ("txt", "pdf", "docx")]
+    if unknown:
+        err.print(f"[red]finsam:[/] --render takes txt, pdf and docx, not {escape(', '.join(unknown))}")
+        raise typer.Exit(EXIT_ERROR)
     summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
-                               file_format="csv" if csv else "parquet", project=_project())
+                               file_format="csv" if csv else "parquet", project=_project(), render=kinds)
     out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
 
 
@@ -175,6 +181,7 @@ def ingest(
     org: Annotated[str, typer.Option("--org", help="The association's org_id (seeds/reference/organisations.csv).")],
     report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write facts.csv and review.csv into.")],
+    label_variants: Annotated[Optional[Path], typer.Option(help="Also accept the labels of this CSV (the label_variants layout), e.g. a collection's label_variants.csv.")] = None,
 ) -> None:
     """Read one annual report into fact rows (facts.csv, the fact layout) and review items (review.csv).
 
@@ -186,7 +193,7 @@ def ingest(
 
     project = _project()
     try:
-        result = read_report(project, source, org, report_year)
+        result = read_report(project, source, org, report_year, label_variants)
     except UnreadableSource as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None

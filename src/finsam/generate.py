@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from finsam.project import Project
+from finsam.render import RENDERERS, Style, report_blocks
 from finsam.validate import COLLECTION_LAYOUTS, load_schemas
 
 INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
@@ -310,17 +311,24 @@ PLANTS = [
 
 
 def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year: int = 2023,
-             plant: bool = False, file_format: str = "parquet", project: Project | None = None) -> dict[str, int]:
+             plant: bool = False, file_format: str = "parquet", project: Project | None = None,
+             render: tuple[str, ...] = ()) -> dict[str, int]:
     """Write a collection into out_dir: every file of COLLECTION_LAYOUTS (and ground_truth.csv when planting).
 
     Each file has exactly its layout's columns (the seed YAML); Parquet files carry the layout's types.
+    `render` ("txt", "pdf", "docx") also writes each report as a published document into
+    out_dir/renderings/<org>-<year>.<kind>, each with its own drawn style (finsam.render).
     """
     if plant and n_orgs < len(PLANTS):
         raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
     project = project or Project.locate()
     schemas = {name: load_schemas(project)[layout] for name, layout in COLLECTION_LAYOUTS.items()}
     with open(project.seeds_dir / "reference" / "line_catalogue.csv", encoding="utf-8", newline="") as f:
-        labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in csv.DictReader(f)}
+        catalogue = list(csv.DictReader(f))
+    labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in catalogue}
+    sort_order = {(r["statement"], r["line_id"]): int(r["sort_order"]) for r in catalogue}
+    if render:
+        (out_dir / "renderings").mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     first_report = last_year - n_years + 1
@@ -364,6 +372,8 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                                          for check_id, offset in expected]
                     write["facts"].writerows(rows)
                     n_facts += len(rows)
+                    if render:
+                        _render_report(out_dir / "renderings", org_id, k + 1, report_year, rows, render, seed, sort_order)
                     for goal, (category, label, _) in GOALS.items():
                         write["goals"].writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
         finally:
@@ -386,6 +396,16 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
             writer.writerow(["check_family", "org_id", "check_id", "fiscal_year"])
             writer.writerows(ground_truth)
     return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts, "planted": len(ground_truth)}
+
+
+def _render_report(folder: Path, org_id: str, number: int, report_year: int, rows: list[list],
+                   kinds: tuple[str, ...], seed: int, sort_order: dict) -> None:
+    style = Style.draw(random.Random(f"{seed}-{org_id}-{report_year}"))  # its own stream: facts do not depend on it
+    facts = [dict(zip(FACT_COLUMNS, map(str, row))) for row in rows]
+    blocks = report_blocks(facts, f"Samordningsförbundet Syntet {number}", f"299{number:03d}-{(number - 1) % 10000:04d}",
+                           report_year, style, sort_order)
+    for kind in kinds:
+        RENDERERS[kind](blocks, style, folder / f"{org_id}-{report_year}.{kind}")
 
 
 def _apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int) -> tuple[list[list], dict[str, str]]:

@@ -19,12 +19,18 @@ from finsam.validate import load_schemas
 READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx}
 
 
-def ingest(project: Project, source: Path, org_id: str, report_year: int) -> Result:
+def ingest(project: Project, source: Path, org_id: str, report_year: int, label_variants: Path | None = None) -> Result:
+    """Read one report. `label_variants`: a CSV of the label_variants layout with labels accepted beyond the
+    seeds' (e.g. a collection's own)."""
     reader = READERS.get(source.suffix.lower())
     if reader is None:
         raise UnreadableSource(f"{source}: finsam reads {', '.join(sorted(READERS))} files")
+    more = []
+    if label_variants is not None:
+        with label_variants.open(encoding="utf-8", newline="") as f:
+            more = list(csv.DictReader(f))
     fact_columns = load_schemas(project)["facts_annual_report"].columns
-    return Interpreter(Reference.load(project.seeds_dir), org_id, report_year, fact_columns).run(reader(source))
+    return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source))
 
 
 def write_outputs(result: Result, out_dir: Path, fact_columns: list[str]) -> None:

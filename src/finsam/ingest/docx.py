@@ -28,7 +28,7 @@ def read_docx(path: Path) -> Document:
         if element.tag.endswith("}tbl"):
             n_tables += 1
             table = DocxTable(element, word)
-            document.blocks.append(Table([
+            document.append(Table([
                 Row([clean(cell.text.replace("\n", " ")) for cell in row.cells], Place(item=f"table {n_tables}, row {k}"))
                 for k, row in enumerate(table.rows, start=1)]))
         elif element.tag.endswith("}p"):
@@ -38,5 +38,5 @@ def read_docx(path: Path) -> Document:
                 continue
             style = HEADING_STYLE.match(paragraph.style.name if paragraph.style is not None else "")
             place = Place(item=f"paragraph {n_block}")
-            document.blocks.append(Heading(text, int(style[1]), place) if style else Paragraph(text, place))
+            document.append(Heading(text, int(style[1]), place) if style else Paragraph(text, place))
     return document

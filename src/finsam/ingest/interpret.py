@@ -92,12 +92,12 @@ class Reference:
     labels: LabelIndex
 
     @classmethod
-    def load(cls, seeds_dir: Path) -> "Reference":
+    def load(cls, seeds_dir: Path, more_variants: list[dict[str, str]] = ()) -> "Reference":
         reference = seeds_dir / "reference"
         catalogue = _read(reference / "line_catalogue.csv")
         return cls(_read(reference / "statements.csv"),
                    sorted(_read(reference / "column_headers.csv"), key=lambda r: int(r["priority"])),
-                   catalogue, LabelIndex.build(catalogue, _read(reference / "label_variants.csv")))
+                   catalogue, LabelIndex.build(catalogue, _read(reference / "label_variants.csv") + list(more_variants)))
 
     def statement_of(self, text: str) -> str | None:
         normalised = normalise_label(text)

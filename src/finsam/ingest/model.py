@@ -52,3 +52,14 @@ Block = Heading | Paragraph | Table
 class Document:
     source: str
     blocks: list[Block] = field(default_factory=list)
+
+    def append(self, block: Block) -> None:
+        """Add a block; a table that follows a table directly (across a page break or blank lines) with as
+        many columns is the same table going on. Tables printed back to back are told apart by the
+        interpreter, at the next table's title row."""
+        previous = self.blocks[-1] if self.blocks else None
+        if (isinstance(block, Table) and isinstance(previous, Table) and block.rows and previous.rows
+                and len(block.rows[0].cells) == len(previous.rows[-1].cells)):
+            previous.rows.extend(block.rows)
+        else:
+            self.blocks.append(block)

@@ -1,8 +1,8 @@
 """Reader for a PDF with a text layer, with pdfplumber (chosen over PyMuPDF: see the README).
 
 Tables are found by their ruling lines; the text outside them is read line by line, a line in a larger
-font than the body text being a heading (the largest size level 1). A table that continues at the top of
-the next page with as many columns is one table. Every block carries its page.
+font than the body text being a heading (the largest size level 1). A table that goes on at the top of the
+next page is one table (Document.append). Every block carries its page.
 """
 
 from __future__ import annotations
@@ -46,11 +46,6 @@ def read_pdf(path: Path) -> Document:
                 block = (Heading(text, heading_sizes.index(size) + 1, Place(page=number)) if size in heading_sizes
                          else Paragraph(text, Place(page=number)))
                 placed.append((line["top"], block))
-            for k, (_, block) in enumerate(sorted(placed, key=lambda item: item[0])):
-                previous = document.blocks[-1] if document.blocks else None
-                if (k == 0 and isinstance(block, Table) and isinstance(previous, Table) and block.rows and previous.rows
-                        and len(block.rows[0].cells) == len(previous.rows[0].cells)):
-                    previous.rows.extend(block.rows)  # the table goes on from the previous page
-                else:
-                    document.blocks.append(block)
+            for _, block in sorted(placed, key=lambda item: item[0]):
+                document.append(block)
     return document
