@@ -34,6 +34,10 @@ FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "mea
 # A report prints its own year and up to four earlier ones (the five-year overview).
 MAX_YEARS_BEFORE_REPORT = 4
 MINUS_SIGNS = {"\u2212": "minus sign (U+2212)", "\u2013": "en dash (U+2013)", "\u2012": "figure dash (U+2012)"}
+STORED_INTEGER = re.compile(r"-?[0-9]+")
+STORED_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?", re.IGNORECASE)
+# C0 control characters and DEL; a line break inside a quoted value is allowed
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f]")
 SPACES = {" ": "space", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space", "\u2009": "thin space"}
 
 # The files a collection folder may hold, each with the layout of a seed; only facts is required.
@@ -108,6 +112,9 @@ class TableSchema:
     sql_types: dict[str, str]  # column -> DuckDB type
     required: set[str]
 
+    def __post_init__(self) -> None:
+        self.positions = {name: k for k, name in enumerate(self.columns, start=1)}
+
 
 @dataclass
 class Table:
@@ -122,7 +129,7 @@ class Table:
         return LAYOUT_GROUP.get(self.schema.name, self.schema.name)
 
     def column_number(self, name: str) -> int:
-        return self.schema.columns.index(name) + 1
+        return self.schema.positions[name]
 
 
 @dataclass
@@ -267,7 +274,7 @@ def read_csv_table(path: Path, rel: str, schema: TableSchema, problems: list[Fin
             problems.append(Finding(rel, line, column, name, ",".join(record)[:80],
                                     f"{len(record)} fields where the header has {len(header)}{hint}"))
             continue
-        table.rows.append(dict(zip(header, record)))
+        table.rows.append(dict(zip(header, (field.strip() for field in record))))
         table.lines.append(line)
     return table
 
@@ -347,7 +354,11 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
         return None, None, ("the value is empty; a blank cell in a printed table is not a fact: leave the row "
                             "out, or write 0 if the report prints 0")
     notes: list[str] = []
-    if re.search(rf"[^\d.,+\-{''.join(MINUS_SIGNS)}{''.join(SPACES)}]", s):
+    if re.search(rf"[^0-9.,+\-{''.join(MINUS_SIGNS)}{''.join(SPACES)}]", s):
+        other = next((c for c in s if c.isdigit() and not c.isascii()), None)
+        if other:
+            return None, None, (f"the digit {other!r} (U+{ord(other):04X}) is not one of 0–9; type the number with "
+                                "the digits 0–9")
         return None, None, "not a number; an amount column holds digits only (put words in the remark column)"
     if s.startswith("--") or s.startswith("+-") or s.startswith("-+"):
         return None, None, ("two signs in front of the number: a doubled minus is ambiguous; write the value "
@@ -356,16 +367,18 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
         notes.append(f"read the {MINUS_SIGNS[s[0]]} as a minus sign")
         s = "-" + s[1:]
     sign = ""
+    if s[0] == "+":
+        notes.append("read the leading '+' as no sign")
     if s[0] in "+-":
         sign, s = ("-" if s[0] == "-" else ""), s[1:].lstrip()
     for ch, name in SPACES.items():
         if ch in s:
-            if not re.fullmatch(rf"\d{{1,3}}({re.escape(ch)}\d{{3}})+([.,]\d+)?", s):
+            if not re.fullmatch(rf"[0-9]{{1,3}}({re.escape(ch)}[0-9]{{3}})+([.,][0-9]+)?", s):
                 return None, None, (f"a {name} inside the number that is not a thousands separator; "
                                     "write the number without spaces, e.g. 12499887")
             notes.append(f"read {name}s as thousands separators")
             s = s.replace(ch, "")
-    if not re.fullmatch(r"[\d.,]+", s) or not re.search(r"\d", s):
+    if not re.fullmatch(r"[0-9.,]+", s) or not re.search(r"[0-9]", s):
         return None, None, "not a number; an amount column holds digits only (put words in the remark column)"
     if s.count(",") and s.count("."):
         return None, None, ("both ',' and '.' in one number; write it with a decimal point and no thousands "
@@ -396,7 +409,7 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
         s = f"{whole}.{frac}"
     if integer and "." in s:
         return None, None, "a whole number is expected here"
-    if not re.fullmatch(r"\d+(\.\d+)?", s):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", s):
         return None, None, "not a number"
     canonical = sign + s
     if decimals is not None and not integer:
@@ -409,58 +422,89 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
 
 def stored_number(text: str, decimals: int | None, integer: bool) -> tuple[str | None, str | None]:
     """(canonical text, problem) for a number stored as a number (Parquet), shown with its printed decimals."""
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    if not STORED_NUMBER.fullmatch(text):
         return None, "not a number"
+    if "e" in text.lower():  # a float in scientific notation: exact enough through Decimal
+        text = format(Decimal(text), "f")
+    whole, _, frac = text.partition(".")
     places = 0 if integer else decimals
     if places is None:
-        return format(number.normalize(), "f"), None
-    exact = number.quantize(Decimal(1).scaleb(-places))
-    if exact != number:
+        return (f"{whole}.{frac.rstrip('0')}" if frac.rstrip("0") else whole), None
+    if frac[places:].strip("0"):
         return None, (f"the value has more decimals than the decimals column says ({places}): record the value "
                       "exactly as printed and its printed decimals")
-    return format(exact, "f"), None
+    frac = frac[:places].ljust(places, "0")
+    return (f"{whole}.{frac}" if places else whole), None
 
 
 def _check_values(table: Table, problems: list[Finding], readings: list[Finding]) -> None:
     schema = table.schema
+    checked = [(name, schema.families[name], name in schema.required, schema.positions[name],
+                name in table.typed_numbers, _digit_limit(schema.sql_types[name])) for name in schema.columns]
     for row, line in zip(table.rows, table.lines):
-        decimals = None
-        if "decimals" in row and re.fullmatch(r"\s*\d+\s*", row["decimals"] or ""):
-            decimals = int(row["decimals"])
-        for name in schema.columns:
+        decimals = row.get("decimals", "")
+        decimals = int(decimals) if decimals.isdigit() else None
+        for name, family, required, column, typed, limit in checked:
             raw = row[name]
-            family = schema.families[name]
-            where = (table.rel, line, table.column_number(name), name, raw)
-            if family == "text":
-                if name in schema.required and not raw.strip():
-                    problems.append(Finding(*where, "this column must not be empty"))
+            if not raw:
+                if required:
+                    problems.append(Finding(table.rel, line, column, name, raw,
+                                            "this column must not be empty" if family == "text" else
+                                            parse_number(raw, None, False)[2]))
                 continue
-            if not raw.strip() and name not in schema.required:
+            if family == "text":
+                control = CONTROL.search(raw)
+                if control:
+                    problems.append(Finding(table.rel, line, column, name, raw.encode("unicode_escape").decode("ascii"),
+                                            f"a control character (U+{ord(control.group()):04X}) in the text: delete it"))
                 continue
             if family == "boolean":
-                if raw.strip().lower() not in ("true", "false"):
-                    problems.append(Finding(*where, "write true or false"))
+                if raw.lower() not in ("true", "false"):
+                    problems.append(Finding(table.rel, line, column, name, raw, "write true or false"))
                 continue
             places = decimals if name == "value" else None
-            if name in table.typed_numbers:
+            if typed and family == "integer" and STORED_INTEGER.fullmatch(raw):
+                canonical, reading, problem = raw, None, None
+            elif typed:
                 canonical, problem = stored_number(raw, places, integer=family == "integer")
                 reading = None
+            elif family == "integer" and raw.isascii() and raw.isdigit():
+                canonical, reading, problem = raw, None, None  # the common case, already canonical
             else:
                 canonical, reading, problem = parse_number(raw, places, integer=family == "integer")
+            if problem is None and canonical is not None:
+                problem = _too_many_digits(canonical, limit)
             if problem:
-                problems.append(Finding(*where, problem))
+                problems.append(Finding(table.rel, line, column, name, raw, problem))
             else:
                 if reading:
-                    readings.append(Finding(*where, f"{reading}: {canonical}"))
+                    readings.append(Finding(table.rel, line, column, name, raw, f"{reading}: {canonical}"))
                 row[name] = canonical
+
+
+def _digit_limit(sql_type: str) -> tuple[int, int] | None:
+    """(digits before, digits after the decimal point) a warehouse column of this type holds."""
+    declared = re.fullmatch(r"\s*decimal\((\d+),\s*(\d+)\)\s*", sql_type.lower())
+    if declared:
+        return int(declared[1]) - int(declared[2]), int(declared[2])
+    return (9, 0) if sql_type.lower() in ("integer", "int", "int4") else None
+
+
+def _too_many_digits(canonical: str, limit: tuple[int, int] | None) -> str | None:
+    """A problem where the number has more digits than its warehouse column holds (DuckDB would refuse it)."""
+    if limit is None:
+        return None
+    whole, _, frac = canonical.lstrip("-").partition(".")
+    if len(whole.lstrip("0")) > limit[0] or len(frac) > limit[1]:
+        return (f"more digits than the warehouse holds ({limit[0]} before and {limit[1]} after the decimal point): "
+                "check the number")
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- rules
 
 def _row_key(row: dict[str, str], columns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(row[c].strip() for c in columns)
+    return tuple(row[c] for c in columns)
 
 
 def _check_keys(groups: dict[str, list[Table]], problems: list[Finding], readings: list[Finding]) -> None:
@@ -482,7 +526,7 @@ def _check_keys(groups: dict[str, list[Table]], problems: list[Finding], reading
                 label = f"{other.rel}:{other_line}"
                 where = (table.rel, line, table.column_number(columns[0]), f"{' + '.join(columns)} (the key)", ",".join(key))
                 differing = [c for c in CONFLICTING.get(group, table.schema.columns)
-                             if row[c].strip() != other_row[c].strip()]
+                             if row[c] != other_row[c]]
                 if differing:
                     problems.append(Finding(*where, f"duplicate: the same key as {label} with other values ({', '.join(differing)}): "
                                                     "keep the row the report prints and delete the other"))
@@ -511,6 +555,7 @@ def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> Non
     layouts = {r["statement"]: r.get("layout", "table") for t in groups.get("statements", []) for r in t.rows}
     labels = LabelIndex.build([r for t in groups.get("line_catalogue", []) for r in t.rows],
                               [r for t in groups.get("label_variants", []) for r in t.rows])
+    known_labels: dict[tuple[str, str, str, str], set[str]] = {}
     for table in groups.get("facts", []):
         col = table.column_number
         for row, line in zip(table.rows, table.lines):
@@ -533,7 +578,10 @@ def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> Non
             statement, line_id, org_id = row["statement"], row["line_id"], row["org_id"].strip()
             if layouts.get(statement) != "table" or (statement, line_id) not in labels.canonical:
                 continue
-            meaning = labels.lines_for(org_id, statement, row["label_printed"])
+            label_key = (org_id, statement, line_id, row["label_printed"])
+            if label_key not in known_labels:
+                known_labels[label_key] = labels.lines_for(org_id, statement, row["label_printed"])
+            meaning = known_labels[label_key]
             if line_id in meaning:
                 continue
             close = labels.closest(org_id, statement, row["label_printed"], n=1)

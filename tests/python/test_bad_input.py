@@ -53,6 +53,8 @@ VALUE_CASES = {
     "text in an amount": ("elva miljoner", "0", "not a number"),
     "empty amount": ("", "0", "the value is empty"),
     "decimals disagree": ("11006000.5", "0", "the decimals column says 0"),
+    "fullwidth digits": ("\uff11\uff11\uff10\uff10\uff16\uff10\uff10\uff10", "0", "is not one of 0–9"),
+    "more digits than the column holds": ("12345678901234567", "0", "more digits than the warehouse holds"),
 }
 
 
@@ -73,6 +75,7 @@ READABLE_CASES = {
     "decimal comma": ('"11006000,0"', "1", "decimal comma as a decimal point"),
     "unicode minus": ("\u221211006000", "0", "minus sign (U+2212)"),
     "en dash": ("\u201311006000", "0", "en dash (U+2013)"),
+    "leading plus": ("+11006000", "0", "read the leading '+' as no sign"),
 }
 
 
@@ -189,3 +192,17 @@ def test_several_problems_are_reported_together(published):
     assert any(p.line == line for p in problems)
     assert any("not a number" in p.message for p in problems)
     assert len(problems) >= 3
+
+
+def test_a_control_character_in_text_is_refused(published):
+    line = replace_target(published, TARGET.replace("2 Resultaträkning", "2 Result\x00aträkning"))
+    (problem,) = run_refused(published)
+    assert (problem.line, problem.column_name) == (line, "source_ref")
+    assert "control character (U+0000)" in problem.message and "\\x00" in problem.value
+
+
+def test_a_utf16_file_is_named_utf16(published):
+    path = published.root / FACTS
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    (problem,) = run_refused(published)
+    assert (problem.line, problem.column) == (1, 1) and "UTF-16" in problem.message
