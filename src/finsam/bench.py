@@ -32,6 +32,8 @@ CHECK_MODELS = ["int_calculation_terms", "int_calculation_checks", "int_concept_
                 "int_tie_out_checks", "int_values", "int_equation_terms", "int_equation_checks", "int_ratio_checks",
                 "int_goal_checks", "int_check_results", "int_reconciliations", "reconciliations"]
 TARGETS = {"wall_10k": 120.0, "rss_gib_10k": 2.0, "linearity": 1.5, "dbt_over_direct": 3.0, "floor_ratio": 1.5}
+INGEST_TARGETS = {"txt": 2.0, "docx": 2.0, "pdf": 5.0}  # seconds per report
+REAL_REPORT = Path(__file__).resolve().parents[3] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[int, float, float, str]:
@@ -115,6 +117,23 @@ def machine() -> str:
             f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
 
 
+def ingest_times(project: Project, work: Path) -> dict[str, list[float]]:
+    """Seconds to ingest one report, per kind: every rendering of 4 associations × 3 reports, and the real report."""
+    from finsam.ingest import ingest
+
+    folder = work / "rendered"
+    generate(folder, 4, 3, seed=5, file_format="csv", project=project, render=tuple(INGEST_TARGETS))
+    times: dict[str, list[float]] = {kind: [] for kind in INGEST_TARGETS}
+    sources = [(d, *d.stem.split("-")) for d in sorted((folder / "renderings").iterdir())]
+    if REAL_REPORT.is_file():
+        sources.append((REAL_REPORT, "sf_vasteras", "2023"))
+    for document, org_id, year in sources:
+        start = time.perf_counter()
+        ingest(project, document, org_id, int(year), folder / "label_variants.csv")
+        times[document.suffix.lstrip(".")].append(time.perf_counter() - start)
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m finsam.bench", description=__doc__)
     parser.add_argument("--record", action="store_true", help="write the results to BENCHMARKS.md")
@@ -145,14 +164,15 @@ def main(argv: list[str] | None = None) -> int:
                          "dbt_check_models": dbt_s, "direct_check_models": direct_s})
             print(json.dumps(rows[-1]), flush=True)
         detection = planted_precision_recall(project, work)
-    text = render(rows, real, floor, detection)
+        ingest = ingest_times(project, work)
+    text = render(rows, real, floor, detection, ingest)
     print(text)
     if args.record:
         (project.root / "BENCHMARKS.md").write_text(text, encoding="utf-8")
     return 0
 
 
-def render(rows: list[dict], real: dict, floor: dict, detection: dict) -> str:
+def render(rows: list[dict], real: dict, floor: dict, detection: dict, ingest: dict[str, list[float]]) -> str:
     by_size = {r["org_years"]: r for r in rows}
     lines = ["# Benchmarks", "",
              f"Recorded {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on: {machine()}.", "",
@@ -211,6 +231,16 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict) -> str:
               "into one assertion query per model and fewer, combined GX suites (column comments are already "
               "stored only for marts and seeds); even then dbt's per-node cost for ~40 models keeps the run near "
               "2× the floor.", ""]
+    lines += ["## Ingest", "",
+              "`finsam ingest` per report, in one process (Python start-up and imports not counted): every rendering "
+              "`finsam generate --render` writes for 4 associations × 3 reports (PDF about 8 pages, tables of up to "
+              "27 rows), plus the real report as text.", "",
+              "| kind | reports | mean s | max s | target | met |", "|---|---|---|---|---|---|"]
+    for kind, seconds in ingest.items():
+        if seconds:
+            lines.append(f"| {kind} | {len(seconds)} | {sum(seconds) / len(seconds):.2f} | {max(seconds):.2f} | "
+                         f"< {INGEST_TARGETS[kind]:.0f} s | {'yes' if max(seconds) < INGEST_TARGETS[kind] else '**no**'} |")
+    lines.append("")
     if detection["missed"] or detection["false_alarms"]:
         lines += [f"Missed: {detection['missed']}", f"False alarms: {detection['false_alarms']}", ""]
     return "\n".join(lines) + "\n"
