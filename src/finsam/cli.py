@@ -14,6 +14,7 @@ from rich.table import Table
 
 from finsam.pipeline import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult, nightly_run
 from finsam.project import FinsamError, Project
+from finsam.report import describe_test_failure
 from finsam.validate import Finding, validate_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -62,7 +63,9 @@ def _summary(result: RunResult) -> None:
     _findings(result.problems, "problem", "red", err)
     _findings(result.readings, "note", "yellow", out)
     for test in result.dbt_failures:
-        out.print(f"[red]dbt test fails[/] {escape(test.name)}: {escape(test.message)}")
+        out.print(f"[red]dbt test fails[/] {escape(describe_test_failure(test))}")
+    if result.not_built:
+        out.print(f"[yellow]not built[/] (skipped after a failing test): {escape(', '.join(result.not_built))}")
     for suite in result.suites:
         if not suite.success:
             out.print(f"[red]GX suite fails[/] {escape(suite.name)}: " + escape("; ".join(

@@ -29,6 +29,10 @@ class NodeOutcome:
     message: str
     failures: int | None
     seconds: float
+    compiled_code: str = ""        # a test's query: it selects the offending rows
+    tested_file: str = ""          # the seed or model file a test is attached to
+    tested_column: str = ""
+    offending_rows: list[dict] = field(default_factory=list)  # filled in by the pipeline from the built file
 
 
 @dataclass
@@ -90,8 +94,12 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
         raise DiskFullError(project_dir)
     if not results_file.is_file():
         raise FinsamError(f"dbt build could not start (exit {proc.returncode}):\n{outcome.log_tail}")
+    manifest_file = project_dir / "target" / "manifest.json"
+    nodes = json.loads(manifest_file.read_text(encoding="utf-8"))["nodes"] if manifest_file.is_file() else {}
     for r in json.loads(results_file.read_text(encoding="utf-8"))["results"]:
         unique_id = r["unique_id"]
+        node = nodes.get(unique_id, {})
+        attached = nodes.get(node.get("attached_node") or "", {})
         outcome.nodes.append(NodeOutcome(
             name=unique_id.split(".")[-1] if not unique_id.startswith("unit_test") else ".".join(unique_id.split(".")[-2:]),
             resource_type=unique_id.split(".")[0],
@@ -99,5 +107,8 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
             message=(r.get("message") or "").strip(),
             failures=r.get("failures"),
             seconds=round(r.get("execution_time") or 0.0, 3),
+            compiled_code=(r.get("compiled_code") or "") if unique_id.startswith("test.") else "",
+            tested_file=attached.get("original_file_path", ""),
+            tested_column=node.get("column_name") or "",
         ))
     return outcome

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,14 @@ class SuiteOutcome:
         return sum(not e.success for e in self.expectations)
 
 
+RELATION = re.compile(r"\b(seeds|staging|intermediate|marts)\.(\w+)")
+
+
+def relations_of(sql: str) -> set[str]:
+    """The warehouse relations a query reads (schema.name)."""
+    return {f"{schema}.{name}" for schema, name in RELATION.findall(sql)}
+
+
 def load_suite_files(expectations_dir: Path) -> list[dict]:
     suites = []
     for path in sorted(expectations_dir.glob("*.json")):
@@ -54,8 +63,10 @@ def load_suite_files(expectations_dir: Path) -> list[dict]:
     return suites
 
 
-def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None = None) -> list[SuiteOutcome]:
-    """Validate every suite; build Data Docs into `data_docs_dir` when given."""
+def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None = None,
+               built: set[str] | None = None) -> list[SuiteOutcome]:
+    """Validate every suite; build Data Docs into `data_docs_dir` when given. A suite whose query reads a
+    relation that is not in `built` (a model skipped after a failing dbt test) fails without running."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -75,10 +86,19 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
         )
     datasource = context.data_sources.add_pandas("finsam_warehouse")
 
+    outcomes: list[SuiteOutcome] = []
+    missing = {doc["name"]: sorted(relations_of(doc["meta"]["finsam"]["query"]) - built) if built is not None else []
+               for doc in suites}
+    for doc in suites:
+        if missing[doc["name"]]:
+            outcomes.append(SuiteOutcome(doc["name"], doc["meta"]["finsam"].get("description", ""),
+                                         doc["meta"]["finsam"]["query"], 0, False, [ExpectationOutcome(
+                                             "not run", None, False, f"{', '.join(missing[doc['name']])} was not built "
+                                             "(skipped after a failing dbt test)", None, [])]))
+    suites = [doc for doc in suites if not missing[doc["name"]]]
     with duckdb.connect(str(db_path), read_only=True) as con:
         frames = [con.sql(doc["meta"]["finsam"]["query"]).df() for doc in suites]
     # One validation per suite, each on its own DataFrame; Data Docs are built once, at the end.
-    outcomes: list[SuiteOutcome] = []
     for doc, frame in zip(suites, frames):
         suite = gx.ExpectationSuite(name=doc["name"], meta=doc.get("meta", {}))
         for exp in doc["expectations"]:

@@ -21,7 +21,7 @@ import duckdb
 
 from finsam import publish
 from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
-from finsam.gx_runner import SuiteOutcome, run_suites
+from finsam.gx_runner import SuiteOutcome, relations_of, run_suites
 from finsam.project import DiskFullError, FinsamError, Project
 from finsam.report import activate_report, staging_dir, write_report
 from finsam.validate import Finding, Table, validate_inputs
@@ -61,6 +61,7 @@ class RunResult:
     coverage: list[dict] = field(default_factory=list)
     charts: dict[str, list[dict]] = field(default_factory=dict)
     org_filter: str | None = None  # the report shows this association only (what is checked is unchanged)
+    not_built: list[str] = field(default_factory=list)  # models skipped after a failing test
     org_names: dict[str, str] = field(default_factory=dict)
 
     def stage(self, name: str) -> StageResult:
@@ -116,6 +117,16 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
     rel = con.sql(sql, params=params)
     columns = rel.columns
     return [{c: _plain(v) for c, v in zip(columns, row)} for row in rel.fetchall()]
+
+
+def _offending_rows(con: duckdb.DuckDBPyConnection, test: NodeOutcome, limit: int = 5) -> list[dict]:
+    """The rows a failing dbt test found: its compiled query selects them."""
+    if not test.compiled_code:
+        return []
+    try:
+        return _rows(con, f"select * from ({test.compiled_code.strip().rstrip(';')}) as offending limit {limit}")
+    except duckdb.Error as err:
+        return [{"could not read the offending rows": str(err).splitlines()[0]}]
 
 
 def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Path, str]) -> Path:
@@ -204,8 +215,20 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
     except Exception as err:  # a bug or an unexpected failure of a tool: still exit 2 with a message
         result.exit_code, result.verdict = EXIT_ERROR, "error"
         result.message = f"the run stopped unexpectedly: {err.__class__.__name__}: {err}\n{traceback.format_exc(limit=3)}"
+        _report_anyway(project, result)
     result.finished_at = datetime.now(timezone.utc).isoformat()
     return result
+
+
+def _report_anyway(project: Project, result: RunResult) -> None:
+    """After a crash, still write the run's report and point reports/latest at it, as far as the disk allows."""
+    if result.report_dir and (project.reports_dir / "runs" / result.run_id).exists():
+        return  # written and activated before the crash
+    try:
+        write_report(project, result)
+        activate_report(project, result)
+    except Exception:  # the report is a courtesy here; the exit code and message already say what happened
+        pass
 
 
 def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed,
@@ -262,9 +285,16 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
                           "models": outcome.seconds_of("model"), "tests": outcome.seconds_of("test", "unit_test"),
                           "nodes": len(outcome.nodes)}
 
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        built = {f"{schema}.{name}" for schema, name in con.sql(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+        for test in outcome.test_failures:
+            test.offending_rows = _offending_rows(con, test)
+    result.not_built = sorted(n.name for n in outcome.of_type("model") if n.status != "success")
+
     def gx() -> str:
         docs_dir = staging_dir(project, result.run_id) / "data_docs"
-        result.suites = run_suites(built_db, project.expectations_dir, docs_dir)
+        result.suites = run_suites(built_db, project.expectations_dir, docs_dir, built)
         failed = [s for s in result.suites if not s.success]
         if failed:
             result.stage("gx").status = "failed"
@@ -274,13 +304,18 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
 
     with duckdb.connect(str(built_db), read_only=True) as con:
         publish.check_storage_version(con)
-        result.checks = _rows(con, REPORT_QUERIES["checks"])
-        result.coverage = _rows(con, REPORT_QUERIES["coverage"])
-        result.status_counts = dict(con.sql(
-            "select status, count(*) from marts.reconciliations group by status").fetchall())
-        chart_orgs = [result.org_filter] if result.org_filter else [r[0] for r in con.sql(CHART_ORGS).fetchall()]
-        result.charts = {name: _rows(con, sql, {"orgs": chart_orgs}) for name, sql in CHART_QUERIES.items()}
-        result.org_names = dict(con.sql("select org_id, name_sv from intermediate.int_organisations").fetchall())
+
+        def rows(sql: str, params: dict | None = None) -> list[dict]:
+            """A query of the report, or nothing where a model it reads was not built (skipped after a test)."""
+            return _rows(con, sql, params) if relations_of(sql) <= built else []
+
+        result.checks = rows(REPORT_QUERIES["checks"])
+        result.coverage = rows(REPORT_QUERIES["coverage"])
+        result.status_counts = {r["status"]: r["n"] for r in rows(
+            "select status, count(*) as n from marts.reconciliations group by status")}
+        chart_orgs = [result.org_filter] if result.org_filter else [r["org_id"] for r in rows(CHART_ORGS)]
+        result.charts = {name: rows(sql, {"orgs": chart_orgs}) for name, sql in CHART_QUERIES.items()}
+        result.org_names = {r["org_id"]: r["name_sv"] for r in rows("select org_id, name_sv from intermediate.int_organisations")}
 
     new_failures = [c for c in result.checks if c["status"] == "fail"]
     if result.dbt_failures or any(not s.success for s in result.suites):

@@ -28,6 +28,15 @@ VERDICT_TEXT = {
 KEEP_RUNS = 30
 
 
+def describe_test_failure(test) -> str:
+    """A failing dbt test as a person reads it: the file it checks, the column, the offending rows."""
+    where = test.tested_file or ("a unit test" if test.resource_type == "unit_test" else "the project")
+    column = f" ({test.tested_column})" if test.tested_column else ""
+    rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in test.offending_rows)
+    found = f"{test.failures} offending row(s)" if test.failures else test.message
+    return f"{where}{column}: {test.name} fails — {found}" + (f": {rows}" if rows else "")
+
+
 def staging_dir(project: Project, run_id: str) -> Path:
     path = project.reports_dir / ".staging" / run_id
     path.mkdir(parents=True, exist_ok=True)
@@ -197,8 +206,10 @@ def _html(result: "RunResult", data_docs: bool) -> str:
         grouped_checks(failing, "fail")
     if result.dbt_failures:
         parts.append(f"<h2>Failing dbt tests ({len(result.dbt_failures)})</h2>")
-        parts.append(_table([vars(t) for t in result.dbt_failures],
-                            [("name", "test"), ("status", "status"), ("failures", "rows"), ("message", "message")]))
+        parts.append(_table([{"what": describe_test_failure(t), "status": t.status} for t in result.dbt_failures],
+                            [("what", "file (column): test — offending rows"), ("status", "status")]))
+    if result.not_built:
+        parts.append("<p>Not built (skipped after a failing test): " + html.escape(", ".join(result.not_built)) + "</p>")
     failed_expectations = [dict(suite=s.name, **vars(e) | {"unexpected_orgs": ", ".join(e.unexpected_orgs)})
                            for s in result.suites for e in s.expectations if not e.success]
     if failed_expectations:
@@ -264,7 +275,7 @@ def _markdown(result: "RunResult") -> str:
     if result.problems:
         lines += ["## Input problems", ""] + [f"- {p}" for p in result.problems] + [""]
     if result.dbt_failures:
-        lines += ["## Failing dbt tests", ""] + [f"- {t.name}: {t.message}" for t in result.dbt_failures] + [""]
+        lines += ["## Failing dbt tests", ""] + [f"- {describe_test_failure(t)}" for t in result.dbt_failures] + [""]
     lines += ["## Stages", "", "| stage | status | seconds |", "|---|---|---|"]
     lines += [f"| {s.name} | {s.status} | {s.seconds} |" for s in result.stages]
     return "\n".join(lines) + "\n"
@@ -284,7 +295,7 @@ def _junit(result: "RunResult") -> str:
                 ET.SubElement(case, "system-out").text = note
 
     suite("validation", [(str(p.location()), str(p), None) for p in result.problems] or [("seeds", None, None)])
-    suite("dbt", [(t.name, t.message if t.status in ("fail", "error") else None, None) for t in result.dbt_tests])
+    suite("dbt", [(t.name, describe_test_failure(t) if t.status in ("fail", "error") else None, None) for t in result.dbt_tests])
     suite("great_expectations", [(f"{s.name}.{e.expectation_type}.{e.column or 'table'}",
                                   None if e.success else f"{e.description}: {e.unexpected_count} unexpected"
                                   + (f" in {', '.join(e.unexpected_orgs)}" if e.unexpected_orgs else "")
