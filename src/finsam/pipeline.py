@@ -24,7 +24,7 @@ from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
 from finsam.gx_runner import SuiteOutcome, relations_of, run_suites
 from finsam.project import DiskFullError, FinsamError, Project
 from finsam.report import activate_report, staging_dir, write_report
-from finsam.validate import Finding, Table, validate_inputs
+from finsam.validate import Finding, ValidationResult, validate_inputs
 
 EXIT_OK, EXIT_INCONSISTENT, EXIT_ERROR = 0, 1, 2
 STAGES = ("validate", "dbt build", "gx", "report", "publish")
@@ -141,25 +141,11 @@ def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Pa
     return target
 
 
-def create_build_file(built_db: Path, collection: dict[str, Table]) -> None:
-    """The build file, in the published storage format, with the validated collection in schema `collection`.
-
-    The rows come from the validator as text and are typed here by the layout's own column types; they
-    reach DuckDB as a DataFrame, so no path or value is ever part of SQL text.
-    """
-    import pandas as pd
-
-    with duckdb.connect(str(built_db), config={"storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}) as con:
-        if not collection:
-            return
-        con.execute("create schema collection")
-        for name, table in collection.items():
-            columns = table.schema.columns
-            frame = pd.DataFrame([[row[c] for c in columns] for row in table.rows], columns=columns, dtype="string")
-            con.register("validated_rows", frame)
-            typed = ", ".join(f'cast(nullif("{c}", \'\') as {table.schema.sql_types[c]}) as "{c}"' for c in columns)
-            con.execute(f'create table collection."{name}" as select {typed} from validated_rows')
-            con.unregister("validated_rows")
+def create_build_file(built_db: Path, validation: ValidationResult) -> None:
+    """The build file, in the published storage format, with the validated collection in schema `collection`
+    (copied by DuckDB from the validator: no path or value is ever part of SQL text but the quoted file name)."""
+    duckdb.connect(str(built_db), config={"storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}).close()
+    validation.load_collection(built_db)
 
 
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
@@ -245,7 +231,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         if result.org_filter and result.org_filter not in validation.org_ids:
             raise FinsamError(f"--org {result.org_filter!r} is no association of the seeds or the collection; "
                               f"known: {', '.join(sorted(validation.org_ids)[:10])}")
-        loaded = sum(len(t.rows) for t in validation.collection.values())
+        loaded = sum(validation.collection_rows(name) for name in validation.collection)
         return (f"{len(validation.normalised)} seed files valid"
                 + (f", collection of {len(validation.collection)} files ({loaded} rows) valid" if collection else "")
                 + f", {len(validation.readings)} note(s)")
@@ -256,7 +242,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
         return
     build_project = prepare_build_project(project, build_dir, validation.normalised)
-    create_build_file(built_db, validation.collection)
+    create_build_file(built_db, validation)
     outcome: DbtOutcome | None = None
 
     def build() -> str:

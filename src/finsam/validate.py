@@ -132,19 +132,6 @@ class Table:
         return self.schema.positions[name]
 
 
-@dataclass
-class ValidationResult:
-    problems: list[Finding]
-    readings: list[Finding]
-    normalised: dict[Path, str]                      # relative seed path -> normalised CSV text
-    collection: dict[str, Table] = field(default_factory=dict)  # collection table name -> validated rows
-    org_ids: set[str] = field(default_factory=set)               # every association of seeds and collection
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
 def _type_family(dbt_type: str) -> str:
     t = dbt_type.lower()
     if t.startswith(("decimal", "numeric", "double", "float", "real")):
@@ -299,18 +286,19 @@ PARQUET_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINY
                    "UBIGINT", "DECIMAL", "DOUBLE", "FLOAT")
 
 
-def read_parquet_table(path: Path, rel: str, schema: TableSchema, problems: list[Finding]) -> Table | None:
-    """Rows of a Parquet file as text. Text columns must be strings; numeric columns numbers or strings
-    (strings are then read like CSV text)."""
+def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSchema, problems: list[Finding],
+                       readings: list[Finding]) -> None:
+    """A Parquet file into the validator's DuckDB. Text columns must be strings, numeric columns numbers or
+    strings; numbers stored as numbers are checked in SQL, a numeric column stored as strings is read like
+    CSV text (row by row)."""
     import duckdb
 
     try:
-        with path_duckdb_can_read(path) as readable, duckdb.connect() as con:
-            relation = con.read_parquet(readable)
+        with path_duckdb_can_read(path) as readable:
+            relation = inputs.con.read_parquet(readable)
             found = dict(zip(relation.columns, (str(t).upper() for t in relation.types)))
             header_problems = _header_problems(list(found), schema, rel)
             type_problems = []
-            typed_numbers = set()
             for k, column in enumerate(schema.columns, start=1):
                 if column not in found:
                     continue
@@ -321,23 +309,30 @@ def read_parquet_table(path: Path, rel: str, schema: TableSchema, problems: list
                     type_problems.append(Finding(rel, 1, k, column, kind,
                                                  f"the column has type {kind}; {expected} is expected "
                                                  f"({schema.sql_types[column]} in the warehouse): write it as such"))
-                elif numeric:
-                    typed_numbers.add(column)
             if header_problems or type_problems:
                 problems.extend(header_problems + type_problems)
-                return None
+                return
             # column names are the layout's own identifiers; the path is the plain link, bound
-            columns = ", ".join(f'cast("{c}" as varchar)' for c in schema.columns)
-            values = con.execute(f"select {columns} from read_parquet(?)", [readable]).fetchall()
+            columns = ", ".join(f"coalesce(trim(cast(\"{c}\" as varchar)), '') as \"{c}\"" for c in schema.columns)
+            if any(schema.families[c] != "text" and found[c] == "VARCHAR" for c in schema.columns):
+                table = Table(schema, rel)  # numbers written as strings: the CSV rules, row by row
+                rows = inputs.con.execute(f"select {columns} from read_parquet(?)", [readable]).fetchall()
+                for number, record in enumerate(rows, start=1):
+                    table.rows.append(dict(zip(schema.columns, record)))
+                    table.lines.append(number)
+                _check_values(table, problems, readings)
+                inputs.add_rows(table)
+                return
+            name = inputs.new_table(schema, rel)
+            inputs.con.execute(f"create table {name} as select {columns}, $file as _file, "
+                               "cast(row_number() over () as integer) as _line from read_parquet($path)",
+                               {"file": rel, "path": readable})
     except duckdb.Error as err:
         problems.append(Finding(rel, 1, 1, None, None, f"the file cannot be read as Parquet ({err}); write it "
                                                        "again, or give the collection as CSV"))
-        return None
-    table = Table(schema, rel, typed_numbers=typed_numbers)
-    for number, record in enumerate(values, start=1):
-        table.rows.append({c: ("" if v is None else v) for c, v in zip(schema.columns, record)})
-        table.lines.append(number)
-    return table
+        return
+    inputs.check_stored_values(name, schema, rel, {c for c in schema.columns if found[c].startswith(PARQUET_NUMERIC)},
+                               problems)
 
 
 # ---------------------------------------------------------------------------------------------- values
@@ -503,105 +498,213 @@ def _too_many_digits(canonical: str, limit: tuple[int, int] | None) -> str | Non
 
 # ---------------------------------------------------------------------------------------------- rules
 
-def _row_key(row: dict[str, str], columns: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(row[c] for c in columns)
+def sql_string(text: str) -> str:
+    """A properly quoted SQL string literal (for the one statement that takes no parameter: ATTACH)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _check_keys(groups: dict[str, list[Table]], problems: list[Finding], readings: list[Finding]) -> None:
+def _quoted(columns) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+class Inputs:
+    """Every input as a table of text columns in one in-memory DuckDB, with the file and line of each row
+    (_file, _line). The row rules — keys, references, years and labels — run once, as SQL, over seeds and
+    collection alike; validated rows go from here to the build file, so at scale they never pass through
+    Python."""
+
+    def __init__(self) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute("set preserve_insertion_order = true")
+        self.con.execute("create table dropped (_file varchar, _line integer)")
+        self.schemas: dict[str, TableSchema] = {}   # DuckDB table -> layout
+        self.rels: dict[str, str] = {}              # DuckDB table -> the file as messages name it
+        self.groups: dict[str, list[str]] = {}      # group -> DuckDB tables, in the order read
+        self.rows: dict[str, Table] = {}            # DuckDB table -> its Python rows, where it was read as text
+
+    def new_table(self, schema: TableSchema, rel: str) -> str:
+        name = f"input_{len(self.schemas)}"
+        self.schemas[name], self.rels[name] = schema, rel
+        self.groups.setdefault(LAYOUT_GROUP.get(schema.name, schema.name), []).append(name)
+        return name
+
+    def add_rows(self, table: Table) -> str:
+        import pandas as pd
+
+        name = self.new_table(table.schema, table.rel)
+        columns = table.schema.columns
+        frame = pd.DataFrame([[row[c] for c in columns] for row in table.rows], columns=columns, dtype="string")
+        frame["_line"] = pd.Series(table.lines, dtype="int32")
+        texts = ", ".join(f"coalesce(\"{c}\", '') as \"{c}\"" for c in columns)
+        self.con.register("rows_in", frame)
+        self.con.execute(f"create table {name} as select {texts}, $file as _file, _line from rows_in", {"file": table.rel})
+        self.con.unregister("rows_in")
+        self.rows[name] = table
+        return name
+
+    def check_stored_values(self, name: str, schema: TableSchema, rel: str, numeric: set[str],
+                            problems: list[Finding]) -> None:
+        """Required columns filled; numbers stored as numbers shown with their printed decimals and within
+        the digits of their warehouse column."""
+        for column in schema.columns:
+            position = schema.positions[column]
+            if column in schema.required:
+                message = ("this column must not be empty" if schema.families[column] == "text"
+                           else parse_number("", None, False)[2])
+                for (line,) in self.con.execute(f"select _line from {name} where \"{column}\" = '' order by _line").fetchall():
+                    problems.append(Finding(rel, line, position, column, "", message))
+            if column not in numeric:
+                continue
+            before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
+            places = ("try_cast(decimals as integer)" if column == "value" and "decimals" in schema.columns
+                      else "0" if schema.families[column] == "integer" else "null")
+            self.con.execute(f"""
+                create or replace temp table checked as
+                select _line, raw,
+                       case
+                           when contains(lower(raw), 'e') then 'written with an exponent: write the number in full'
+                           when places is not null and rtrim(substr(frac, places + 1), '0') <> ''
+                               then 'the value has more decimals than the decimals column says (' || places || '): '
+                                    || 'record the value exactly as printed and its printed decimals'
+                           when length(ltrim(ltrim(whole, '-'), '0')) > {before}
+                               then 'more digits than the warehouse holds ({before} before and {after} after the '
+                                    || 'decimal point): check the number'
+                       end as problem,
+                       whole || case when coalesce(places, 0) > 0 then '.' || rpad(substr(frac, 1, places), places, '0')
+                                     when places is null and rtrim(frac, '0') <> '' then '.' || rtrim(frac, '0')
+                                     else '' end as canonical
+                from (select _line, "{column}" as raw, {places} as places, split_part("{column}", '.', 1) as whole,
+                             split_part("{column}", '.', 2) as frac
+                      from {name} where "{column}" <> '')""")
+            for line, raw, problem in self.con.execute(
+                    "select _line, raw, problem from checked where problem is not null order by _line").fetchall():
+                problems.append(Finding(rel, line, position, column, raw, problem))
+            self.con.execute(f"update {name} set \"{column}\" = c.canonical from checked as c where c._line = {name}._line")
+
+    def union(self, group: str, columns) -> str | None:
+        """SQL of a group's rows across its tables: the columns, _file, _line and _table (its place in reading order)."""
+        parts = [f"select {_quoted(columns)}, _file, _line, {k} as _table from {table}"
+                 for k, table in enumerate(self.groups.get(group, []))]
+        return "(" + " union all ".join(parts) + ")" if parts else None
+
+    def position(self, group: str, column: str) -> int:
+        return self.schemas[self.groups[group][0]].positions[column]
+
+    def table_rows(self, group: str) -> list[dict[str, str]]:
+        """A small group's rows (reference data) as dicts."""
+        if not self.groups.get(group):
+            return []
+        relation = self.con.sql(f"select * from {self.union(group, self.schemas[self.groups[group][0]].columns)}")
+        return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+
+
+def _check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding]) -> None:
     """Declared keys across every table of a group: a conflicting duplicate is an error naming both rows,
     an identical one a note (and the row is loaded once), whatever the order of the rows."""
     for group, columns in KEYS.items():
-        seen: dict[tuple, tuple[Table, int, dict]] = {}
-        for table in groups.get(group, []):
-            keep_rows, keep_lines = [], []
-            for row, line in zip(table.rows, table.lines):
-                key = _row_key(row, columns)
-                first = seen.get(key)
-                if first is None:
-                    seen[key] = (table, line, row)
-                    keep_rows.append(row)
-                    keep_lines.append(line)
-                    continue
-                other, other_line, other_row = first
-                label = f"{other.rel}:{other_line}"
-                where = (table.rel, line, table.column_number(columns[0]), f"{' + '.join(columns)} (the key)", ",".join(key))
-                differing = [c for c in CONFLICTING.get(group, table.schema.columns)
-                             if row[c] != other_row[c]]
-                if differing:
-                    problems.append(Finding(*where, f"duplicate: the same key as {label} with other values ({', '.join(differing)}): "
-                                                    "keep the row the report prints and delete the other"))
-                else:
-                    readings.append(Finding(*where, f"the same figure as {label}; read once"))
-            table.rows, table.lines = keep_rows, keep_lines
-
-
-def _check_references(groups: dict[str, list[Table]], problems: list[Finding]) -> None:
-    for group, columns, target, target_columns, what_to_do in REFERENCES:
-        known = {_row_key(r, target_columns) for t in groups.get(target, []) for r in t.rows}
-        if not groups.get(target):
+        if not inputs.groups.get(group):
             continue
-        for table in groups.get(group, []):
-            for row, line in zip(table.rows, table.lines):
-                key = _row_key(row, columns)
-                if key not in known and all(key):
-                    name = columns[-1]
-                    problems.append(Finding(table.rel, line, table.column_number(name), name, " ".join(key),
-                                            f"unknown {' '.join(c.replace('_', ' ') for c in columns)}: {what_to_do}"))
+        conflicting = CONFLICTING.get(group, inputs.schemas[inputs.groups[group][0]].columns)
+        window = f"(partition by {_quoted(columns)} order by _table, _line)"
+        differing = " || ".join(f"case when \"{c}\" is distinct from first_value(\"{c}\") over {window} "
+                                f"then ', {c}' else '' end" for c in conflicting)
+        rows = inputs.con.execute(f"""
+            select _file, _line, concat_ws(',', {_quoted(columns)}), first_value(_file) over {window},
+                   first_value(_line) over {window}, ltrim({differing}, ', '), row_number() over {window} as k
+            from {inputs.union(group, list(dict.fromkeys([*columns, *conflicting])))}
+            qualify k > 1
+            order by _table, _line""").fetchall()
+        for file, line, key, first_file, first_line, differing_columns, _ in rows:
+            where = (file, line, inputs.position(group, columns[0]), f"{' + '.join(columns)} (the key)", key)
+            if differing_columns:
+                problems.append(Finding(*where, f"duplicate: the same key as {first_file}:{first_line} with other values "
+                                                f"({differing_columns}): keep the row the report prints and delete the other"))
+            else:
+                readings.append(Finding(*where, f"the same figure as {first_file}:{first_line}; read once"))
+            inputs.con.execute("insert into dropped values (?, ?)", [file, line])
 
 
-def _check_facts(groups: dict[str, list[Table]], problems: list[Finding]) -> None:
+def _check_references(inputs: Inputs, problems: list[Finding]) -> None:
+    for group, columns, target, target_columns, what_to_do in REFERENCES:
+        rows, known = inputs.union(group, columns), inputs.union(target, target_columns)
+        if rows is None or known is None:
+            continue
+        matches = " and ".join(f'k."{t}" = r."{c}"' for c, t in zip(columns, target_columns))
+        filled = " and ".join(f"r.\"{c}\" <> ''" for c in columns)
+        found = inputs.con.execute(f"""
+            select r._file, r._line, concat_ws(' ', {', '.join(f'r."{c}"' for c in columns)})
+            from {rows} as r where {filled} and not exists (select 1 from {known} as k where {matches})
+            order by r._table, r._line""").fetchall()
+        name = columns[-1]
+        for file, line, value in found:
+            problems.append(Finding(file, line, inputs.position(group, name), name, value,
+                                    f"unknown {' '.join(c.replace('_', ' ') for c in columns)}: {what_to_do}"))
+
+
+def _check_facts(inputs: Inputs, problems: list[Finding]) -> None:
     """Years a report can print, years of the association, and printed labels of table rows."""
-    orgs = {r["org_id"].strip(): r for t in groups.get("organisations", []) for r in t.rows}
-    layouts = {r["statement"]: r.get("layout", "table") for t in groups.get("statements", []) for r in t.rows}
-    labels = LabelIndex.build([r for t in groups.get("line_catalogue", []) for r in t.rows],
-                              [r for t in groups.get("label_variants", []) for r in t.rows])
-    known_labels: dict[tuple[str, str, str, str], set[str]] = {}
-    for table in groups.get("facts", []):
-        col = table.column_number
-        for row, line in zip(table.rows, table.lines):
-            try:
-                report_year, fiscal_year = int(row["report_year"]), int(row["fiscal_year"])
-            except (TypeError, ValueError):
-                continue  # already reported as a number problem
-            if not 0 <= report_year - fiscal_year <= MAX_YEARS_BEFORE_REPORT:
-                problems.append(Finding(table.rel, line, col("fiscal_year"), "fiscal_year", row["fiscal_year"],
-                                        f"a report of {report_year} prints years {report_year - MAX_YEARS_BEFORE_REPORT}"
-                                        f"–{report_year}; check the fiscal or report year"))
-            org = orgs.get(row["org_id"].strip())
-            if org is not None:
-                first = int(org["first_fiscal_year"]) if org["first_fiscal_year"].strip() else None
-                last = int(org["last_fiscal_year"]) if org["last_fiscal_year"].strip() else None
-                if (first is not None and fiscal_year < first) or (last is not None and fiscal_year > last):
-                    span = f"{first or '…'}–{last or 'today'}"
-                    problems.append(Finding(table.rel, line, col("fiscal_year"), "fiscal_year", row["fiscal_year"],
-                                            f"outside {row['org_id']}'s years {span} (its organisations row)"))
-            statement, line_id, org_id = row["statement"], row["line_id"], row["org_id"].strip()
-            if layouts.get(statement) != "table" or (statement, line_id) not in labels.canonical:
-                continue
-            label_key = (org_id, statement, line_id, row["label_printed"])
-            if label_key not in known_labels:
-                known_labels[label_key] = labels.lines_for(org_id, statement, row["label_printed"])
-            meaning = known_labels[label_key]
-            if line_id in meaning:
-                continue
-            close = labels.closest(org_id, statement, row["label_printed"], n=1)
-            hint = (f"; it is the label of line {sorted(meaning)[0]}: correct the line_id" if meaning else
-                    f"; the closest known label of {statement} is '{close[0][0]}'" if close and close[0][2] >= 0.6 else "")
-            problems.append(Finding(
-                table.rel, line, col("label_printed"), "label_printed", row["label_printed"],
-                f"not a known label of line {line_id} (canonical '{labels.canonical[(statement, line_id)]}'){hint}. If the "
-                f"report prints it so, add the row {row['org_id']},{statement},{row['label_printed']},{line_id} to "
-                "seeds/reference/label_variants.csv"))
+    facts = inputs.union("facts", ["org_id", "report_year", "fiscal_year", "statement", "line_id", "label_printed"])
+    if facts is None:
+        return
+    fiscal_year = inputs.position("facts", "fiscal_year")
+    for file, line, year, report_year in inputs.con.execute(f"""
+            select _file, _line, fiscal_year, cast(report_year as integer) from {facts}
+            where cast(report_year as integer) - cast(fiscal_year as integer) not between 0 and {MAX_YEARS_BEFORE_REPORT}
+            order by _table, _line""").fetchall():
+        problems.append(Finding(file, line, fiscal_year, "fiscal_year", year,
+                                f"a report of {report_year} prints years {report_year - MAX_YEARS_BEFORE_REPORT}–"
+                                f"{report_year}; check the fiscal or report year"))
+    orgs = inputs.union("organisations", ["org_id", "first_fiscal_year", "last_fiscal_year"])
+    if orgs is not None:
+        for file, line, year, org_id, first, last in inputs.con.execute(f"""
+                select f._file, f._line, f.fiscal_year, f.org_id, o.first_fiscal_year, o.last_fiscal_year
+                from {facts} as f inner join {orgs} as o on o.org_id = f.org_id
+                where cast(f.fiscal_year as integer) < cast(nullif(o.first_fiscal_year, '') as integer)
+                   or cast(f.fiscal_year as integer) > cast(nullif(o.last_fiscal_year, '') as integer)
+                order by f._table, f._line""").fetchall():
+            problems.append(Finding(file, line, fiscal_year, "fiscal_year", year,
+                                    f"outside {org_id}'s years {first or '…'}–{last or 'today'} (its organisations row)"))
+    # labels: decided once per distinct (association, statement, line, label), then found in the rows
+    labels = LabelIndex.build(inputs.table_rows("line_catalogue"), inputs.table_rows("label_variants"))
+    tables = {r["statement"] for r in inputs.table_rows("statements") if r.get("layout", "table") == "table"}
+    wrong = {}
+    for org_id, statement, line_id, label in inputs.con.execute(
+            f"select distinct org_id, statement, line_id, label_printed from {facts}").fetchall():
+        if statement in tables and (statement, line_id) in labels.canonical:
+            meaning = labels.lines_for(org_id, statement, label)
+            if line_id not in meaning:
+                wrong[(org_id, statement, line_id, label)] = meaning
+    if not wrong:
+        return
+    import pandas as pd
+
+    inputs.con.register("wrong_labels", pd.DataFrame(list(wrong), dtype="string",
+                                                     columns=["org_id", "statement", "line_id", "label_printed"]))
+    for file, line, org_id, statement, line_id, label in inputs.con.execute(f"""
+            select f._file, f._line, f.org_id, f.statement, f.line_id, f.label_printed from {facts} as f
+            inner join wrong_labels using (org_id, statement, line_id, label_printed) order by f._table, f._line""").fetchall():
+        meaning = wrong[(org_id, statement, line_id, label)]
+        close = labels.closest(org_id, statement, label, n=1)
+        hint = (f"; it is the label of line {sorted(meaning)[0]}: correct the line_id" if meaning else
+                f"; the closest known label of {statement} is '{close[0][0]}'" if close and close[0][2] >= 0.6 else "")
+        problems.append(Finding(
+            file, line, inputs.position("facts", "label_printed"), "label_printed", label,
+            f"not a known label of line {line_id} (canonical '{labels.canonical[(statement, line_id)]}'){hint}. If the "
+            f"report prints it so, add the row {org_id},{statement},{label},{line_id} to seeds/reference/label_variants.csv"))
+    inputs.con.unregister("wrong_labels")
 
 
 # ---------------------------------------------------------------------------------------------- entry point
 
-def _serialise(table: Table) -> str:
+def _serialise(table: Table, dropped: set[int]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.schema.columns)
-    for row in table.rows:
-        writer.writerow([row[c] for c in table.schema.columns])
+    for row, line in zip(table.rows, table.lines):
+        if line not in dropped:
+            writer.writerow([row[c] for c in table.schema.columns])
     return out.getvalue()
 
 
@@ -630,13 +733,52 @@ def collection_files(folder: Path) -> tuple[dict[str, Path], list[Finding], list
     return found, problems, notes
 
 
+@dataclass
+class ValidationResult:
+    problems: list[Finding]
+    readings: list[Finding]
+    normalised: dict[Path, str]                               # relative seed path -> normalised CSV text
+    inputs: Inputs | None = None
+    collection: dict[str, str] = field(default_factory=dict)  # collection file name -> its validator table
+    org_ids: set[str] = field(default_factory=set)            # every association of seeds and collection
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def _kept(self, name: str) -> str:
+        table = self.collection[name]
+        return (f"{table} as t where not exists "
+                "(select 1 from dropped as d where d._file = t._file and d._line = t._line)")
+
+    def collection_rows(self, name: str) -> int:
+        """How many rows of a collection file are loaded (an identical duplicate once)."""
+        return self.inputs.con.execute(f"select count(*) from {self._kept(name)}").fetchall()[0][0]
+
+    def load_collection(self, build_db: Path) -> None:
+        """The validated collection into schema `collection` of the (existing) build file, typed by each layout."""
+        if not self.collection:
+            return
+        con = self.inputs.con
+        con.execute(f"attach {sql_string(str(build_db))} as build")
+        try:
+            con.execute("create schema build.collection")
+            for name, table in self.collection.items():
+                schema = self.inputs.schemas[table]
+                typed = ", ".join(f"cast(nullif(\"{c}\", '') as {schema.sql_types[c]}) as \"{c}\"" for c in schema.columns)
+                con.execute(f'create table build.collection."{name}" as select {typed} from {self._kept(name)} order by _line')
+        finally:
+            con.execute("detach build")
+
+
 def validate_inputs(project: Project, collection: Path | None = None) -> ValidationResult:
     """Validate every seed, and the collection folder if given; return all problems and notes, the
-    normalised seed texts and the collection's validated rows."""
+    normalised seed texts and the validated collection, ready to load into the build."""
     schemas = load_schemas(project)
     problems: list[Finding] = []
     readings: list[Finding] = []
-    tables: dict[str, Table] = {}
+    inputs = Inputs()
+    seeds: dict[str, str] = {}
     described = {s.path.relative_to(project.seeds_dir) for s in schemas.values()}
     for rel_path in sorted({p.relative_to(project.seeds_dir) for p in project.seeds_dir.rglob("*.csv")} - described):
         problems.append(Finding(f"seeds/{rel_path}", 1, 1, None, None,
@@ -649,25 +791,30 @@ def validate_inputs(project: Project, collection: Path | None = None) -> Validat
         table = read_csv_table(schema.path, rel, schema, problems, readings)
         if table is not None:
             _check_values(table, problems, readings)
-            tables[name] = table
-    collection_tables: dict[str, Table] = {}
+            seeds[name] = inputs.add_rows(table)
+    loaded: dict[str, str] = {}
     if collection is not None:
         files, folder_problems, notes = collection_files(collection)
         problems += folder_problems
         readings += notes
         for name, path in files.items():
             schema = schemas[COLLECTION_LAYOUTS[name]]
-            table = (read_csv_table(path, str(path), schema, problems, readings) if path.suffix == ".csv"
-                     else read_parquet_table(path, str(path), schema, problems))
-            if table is not None:
-                _check_values(table, problems, readings)
-                collection_tables[name] = table
-    groups: dict[str, list[Table]] = {}
-    for table in (*tables.values(), *collection_tables.values()):
-        groups.setdefault(table.group, []).append(table)
-    _check_keys(groups, problems, readings)
-    _check_references(groups, problems)
-    _check_facts(groups, problems)
-    normalised = {t.schema.path.relative_to(project.seeds_dir): _serialise(t) for t in tables.values()}
-    org_ids = {r["org_id"].strip() for t in groups.get("organisations", []) for r in t.rows}
-    return ValidationResult(problems, readings, normalised, collection_tables, org_ids)
+            before = set(inputs.schemas)
+            if path.suffix == ".csv":
+                table = read_csv_table(path, str(path), schema, problems, readings)
+                if table is not None:
+                    _check_values(table, problems, readings)
+                    inputs.add_rows(table)
+            else:
+                read_parquet_table(inputs, path, str(path), schema, problems, readings)
+            loaded.update({name: table_name for table_name in set(inputs.schemas) - before})
+    _check_keys(inputs, problems, readings)
+    _check_references(inputs, problems)
+    _check_facts(inputs, problems)
+    dropped: dict[str, set[int]] = {}
+    for file, line in inputs.con.execute("select _file, _line from dropped").fetchall():
+        dropped.setdefault(file, set()).add(line)
+    normalised = {schemas[name].path.relative_to(project.seeds_dir):
+                  _serialise(inputs.rows[table], dropped.get(inputs.rels[table], set())) for name, table in seeds.items()}
+    org_ids = {r["org_id"] for r in inputs.table_rows("organisations")}
+    return ValidationResult(problems, readings, normalised, inputs, loaded, org_ids)

@@ -69,7 +69,7 @@ def test_an_identical_duplicate_is_a_note_and_read_once(project, base_collection
     assert result.ok, result.problems
     (note,) = [n for n in result.readings if "the same figure as" in n.message]
     assert (note.file, note.line) == (str(folder / "facts.csv"), len(lines) + 1) and f":8" in note.message
-    assert len(result.collection["facts"].rows) == len(lines) - 1
+    assert result.collection_rows("facts") == len(lines) - 1
 
 
 def test_a_stray_copy_is_reported_and_not_read(project, base_collection, tmp_path):
@@ -79,7 +79,7 @@ def test_a_stray_copy_is_reported_and_not_read(project, base_collection, tmp_pat
     assert result.ok, result.problems
     (note,) = [n for n in result.readings if "not read" in n.message]
     assert note.file == str(folder / "facts (copy).csv")
-    assert len(result.collection["facts"].rows) == len(fact_lines(folder)) - 1
+    assert result.collection_rows("facts") == len(fact_lines(folder)) - 1
 
 
 HOSTILE_NAMES = ["inj'||'", "it's pq", "col [2023]", "a b {c} * ?"]
@@ -95,7 +95,7 @@ def test_a_folder_of_any_name_is_read_and_nothing_else(project, base_collection,
     result = validate_inputs(project, folder)
     assert result.ok, result.problems
     db = tmp_path / "build.duckdb"
-    create_build_file(db, result.collection)
+    create_build_file(db, result)
     with duckdb.connect(str(db), read_only=True) as con:
         orgs = con.execute("select distinct org_id from collection.facts order by 1").fetchall()
         n = con.execute("select count(*) from collection.facts").fetchall()[0][0]
