@@ -32,6 +32,7 @@ class NodeOutcome:
     compiled_code: str = ""        # a test's query: it selects the offending rows
     tested_file: str = ""          # the seed or model file a test is attached to
     tested_column: str = ""
+    test_kind: str = ""            # a generic test's name (dbt hashes long test node names)
     offending_rows: list[dict] = field(default_factory=list)  # filled in by the pipeline from the built file
 
 
@@ -110,5 +111,6 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
             compiled_code=(r.get("compiled_code") or "") if unique_id.startswith("test.") else "",
             tested_file=attached.get("original_file_path", ""),
             tested_column=node.get("column_name") or "",
+            test_kind=(node.get("test_metadata") or {}).get("name", ""),
         ))
     return outcome

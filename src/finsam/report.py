@@ -34,7 +34,7 @@ def describe_test_failure(test) -> str:
     column = f" ({test.tested_column})" if test.tested_column else ""
     rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in test.offending_rows)
     found = f"{test.failures} offending row(s)" if test.failures else test.message
-    return f"{where}{column}: {test.name} fails — {found}" + (f": {rows}" if rows else "")
+    return f"{where}{column}: {test.test_kind or test.name} fails — {found}" + (f": {rows}" if rows else "")
 
 
 def staging_dir(project: Project, run_id: str) -> Path:

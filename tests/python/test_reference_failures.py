@@ -56,8 +56,8 @@ def test_values_and_paths_are_never_console_markup(project, tmp_path):
     facts = project.seeds_dir / "facts" / "facts_annual_report.csv"
     assert edit_csv_rows(facts, {"statement": "NARR", "line_id": "andel_administration"},
                          {"label_printed": "ca [/] 12 [amount] % [bold red]", "value": "13"}) == 1
-    folder = tmp_path / "c_[red]x[/]"
-    folder.mkdir()
+    folder = tmp_path / "c_[red]x[/]"  # itself a path: c_[red]x[ / ]
+    folder.mkdir(parents=True)
     (folder / "facts.csv").write_text(facts.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     (folder / "notes [b].txt").write_text("stray", encoding="utf-8")
     proc = subprocess.run([str(Path(sys.executable).with_name("finsam")), "run", "--collection", str(folder)],
