@@ -88,6 +88,7 @@ def run(
     no_publish: Annotated[bool, typer.Option("--no-publish", help="Build and check, but do not replace the published warehouse.")] = False,
     collection: Annotated[Optional[Path], typer.Option(help="Also load a report collection from this folder: facts, and optionally goals, organisations, unconfirmable_facts, funding_members, label_variants, each as .csv or .parquet.")] = None,
     org: Annotated[Optional[str], typer.Option(help="Show only this association in the report and on the console (every association is still checked; the verdict is over all).")] = None,
+    after_publish: Annotated[Optional[str], typer.Option(help="A command to run after the warehouse was published, e.g. to restart a BI server's workers (it gets FINSAM_PUBLISHED and FINSAM_RUN_ID). Its failure is reported; the verdict stays.")] = None,
     keep_build: Annotated[bool, typer.Option("--keep-build", help="Keep the build folder (dbt's compiled SQL and logs) for inspection.")] = False,
 ) -> None:
     """The nightly run: build a fresh warehouse, run dbt tests and the GX suites, write the report, publish.
@@ -104,7 +105,7 @@ def run(
                       f"{escape(stage.detail)}")
 
     result = nightly_run(project, wait_seconds=wait, publish_result=not no_publish, on_stage=on_stage,
-                         collection=collection, keep_build=keep_build, only_org=org)
+                         collection=collection, keep_build=keep_build, only_org=org, after_publish=after_publish)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False) + "\n")
     else:

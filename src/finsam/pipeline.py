@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import shutil
+import subprocess
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -150,7 +152,7 @@ def create_build_file(built_db: Path, validation: ValidationResult) -> None:
 
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
                 on_stage: ProgressCallback | None = None, collection: Path | None = None,
-                keep_build: bool = False, only_org: str | None = None) -> RunResult:
+                keep_build: bool = False, only_org: str | None = None, after_publish: str | None = None) -> RunResult:
     result = RunResult(run_id=new_run_id(), started_at=datetime.now(timezone.utc).isoformat(),
                        stages=[StageResult(name) for name in STAGES], org_filter=only_org)
     notify = on_stage or (lambda stage: None)
@@ -183,9 +185,12 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                     result.stage("publish").detail = (
                         "not published: the previous good warehouse stays" if result.exit_code != EXIT_OK
                         else "not published (--no-publish)")
-                timed("report", lambda: write_report(project, result))
                 if result.published:
-                    timed("publish", lambda: _publish(project, result, built_db))
+                    try:
+                        timed("publish", lambda: _publish(project, result, built_db, after_publish))
+                    except FinsamError as err:
+                        result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+                timed("report", lambda: write_report(project, result))
                 activate_report(project, result)
             finally:
                 if keep_build:  # for benchmarks and debugging; the next run removes it
@@ -323,10 +328,52 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
                           + (f" or match one of {known} registered errata" if known else ""))
 
 
-def _publish(project: Project, result: RunResult, built_db: Path) -> str:
+def _publish(project: Project, result: RunResult, built_db: Path, after_publish: str | None) -> str:
+    """marts.run_info into the build, the atomic rename, then the optional command that reloads BI servers."""
+    write_run_info(project, result, built_db)
     try:
         publish.publish_file(built_db, project.published_db)
     except FinsamError:
         result.published, result.warehouse = False, ""
         raise
-    return f"published {project.published_db}"
+    detail = f"published {project.published_db}"
+    if after_publish:
+        env = {**os.environ, "FINSAM_PUBLISHED": str(project.published_db), "FINSAM_RUN_ID": result.run_id}
+        try:
+            done = subprocess.run(shlex.split(after_publish), env=env, capture_output=True, text=True, timeout=600)
+            detail += f"; --after-publish exited {done.returncode}" + (
+                f": {(done.stderr or done.stdout).strip()[-300:]}" if done.returncode else "")
+        except (OSError, subprocess.TimeoutExpired) as err:
+            detail += f"; --after-publish could not run: {err}"
+    return detail
+
+
+def source_commit(root: Path) -> str | None:
+    """The git commit of the project, where it is a git checkout."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def write_run_info(project: Project, result: RunResult, built_db: Path) -> None:
+    """marts.run_info: one row saying which run built the warehouse a BI tool is reading, and when."""
+    counts = result.status_counts
+    values = {"run_id": result.run_id, "started_at": result.started_at,
+              "published_at": datetime.now(timezone.utc).isoformat(), "verdict": result.verdict,
+              "checks": sum(counts.values()), "passed": counts.get("pass", 0), "known": counts.get("known", 0),
+              "failed": counts.get("fail", 0), "associations": len(result.org_names),
+              "source_commit": source_commit(project.root), "storage_version": publish.PUBLISHED_STORAGE_VERSION}
+    with duckdb.connect(str(built_db)) as con:
+        con.execute("""
+            create or replace table marts.run_info as
+            select $run_id as run_id, cast($started_at as timestamptz) as started_at,
+                   cast($published_at as timestamptz) as published_at, $verdict as verdict,
+                   cast($checks as integer) as checks, cast($passed as integer) as checks_passed,
+                   cast($known as integer) as checks_known_errata, cast($failed as integer) as checks_failed,
+                   cast($associations as integer) as associations, cast($source_commit as varchar) as source_commit,
+                   $storage_version as storage_version""", values)
+        con.execute("comment on table marts.run_info is 'Körning — the nightly run that built and published this "
+                    "warehouse: run id, when it was published, its verdict and check counts, the source commit. "
+                    "Show published_at on a dashboard to tell how fresh it is.'")

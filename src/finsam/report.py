@@ -310,6 +310,8 @@ def _junit(result: "RunResult") -> str:
 
 def write_report(project: Project, result: "RunResult") -> str:
     out = staging_dir(project, result.run_id)
+    result.stage("report").status = "ok"  # this report is what the stage does: it is written now
+    result.stage("report").detail = "this report"
     result.report_dir = str(project.reports_dir / "runs" / result.run_id)
     (out / "result.json").write_text(json.dumps(result.to_dict(), indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     (out / "summary.md").write_text(_markdown(result), encoding="utf-8")
