@@ -44,13 +44,16 @@ def staging_dir(project: Project, run_id: str) -> Path:
 
 
 def _fmt(value, unit: str | None = None) -> str:
+    """A number as Swedish readers write it: narrow no-break spaces between thousands, a decimal comma, the
+    minus sign U+2212 ('−1 493,9 kr', '15,8 %'). The raw values stay in result.json."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (int, float)):
-        text = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
-        text = text.replace(",", "\u202f")
+        text = f"{abs(value):,.1f}" if isinstance(value, float) else f"{abs(value):,}"
+        text = text.replace(",", "\u202f").replace(".", ",")
+        text = ("\u2212" if value < 0 else "") + text
         return f"{text} {unit}".strip() if unit else text
     return str(value)
 
@@ -82,7 +85,7 @@ def _checks_table(rows: list[dict], status: str) -> str:
             f"<tr class='status-{status} explain'><td colspan='9'><b>Rule:</b> {html.escape(r['rule'] or '')}."
             + (f" <b>Why:</b> {html.escape(r['erratum_reason'])}" if r.get("erratum_reason") else "")
             + f"<br><span class='source'>Source: {html.escape(r['source_ref'] or '')}</span></td></tr>")
-    widths = "".join(f"<col style='width:{w}%'>" for w in (16, 5, 19, 10, 19, 10, 9, 7, 5))
+    widths = "".join(f"<col style='width:{w}%'>" for w in (15, 5, 18, 10, 18, 10, 9, 9, 6))
     return f"<table class='checks'><colgroup>{widths}</colgroup><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -100,14 +103,22 @@ def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, st
         year = max(r["fiscal_year"] for r in deviation)
         rows = [r for r in deviation if r["fiscal_year"] == year]
         names = [r["name_en"] for r in rows]
+        over = [r["actual_cost_tkr"] > r["budget_cost_tkr"] for r in rows]
+
+        def actual(name: str, colour: str, shown: bool) -> go.Bar:
+            # one trace per colour, in the same slot, so that the legend names each colour
+            return go.Bar(name=name, y=names, x=[r["actual_cost_tkr"] if o == shown else None for r, o in zip(rows, over)],
+                          orientation="h", marker_color=colour, offsetgroup="actual")
+
         fig = go.Figure([
-            go.Bar(name="Budget", y=names, x=[r["budget_cost_tkr"] for r in rows], orientation="h", marker_color="#9db4c0"),
-            go.Bar(name="Actual", y=names, x=[r["actual_cost_tkr"] for r in rows], orientation="h",
-                   marker_color=["#2a9d8f" if r["favourable"] else "#e76f51" for r in rows]),
+            go.Bar(name="Budget", y=names, x=[r["budget_cost_tkr"] for r in rows], orientation="h",
+                   marker_color="#9db4c0", offsetgroup="budget"),
+            actual("Actual, within budget", "#2a9d8f", False),
+            actual("Actual, over budget", "#e76f51", True),
         ])
         fig.update_layout(barmode="group", height=120 + 38 * len(rows), xaxis_title="tkr",
                           legend_orientation="h", margin=dict(l=10, r=10, t=30, b=10),
-                          title=f"Budget vs actual per intervention {year} (green: under budget, red: over)")
+                          separators=",\u202f", title=f"Budget vs actual per intervention {year}")
         figures.append(("Budget vs actual per intervention", fig))
     equity = [r for r in of_org("equity_rollforward") if r["closing_equity_kr"] is not None]
     if equity:
@@ -118,7 +129,7 @@ def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, st
             marker=dict(size=9, color=["#e76f51" if r["rollforward_status"] in ("known", "fail") else "#264653"
                                        for r in equity]),
             name=f"Closing equity {org_id}"))
-        fig.update_layout(height=380, yaxis_title="Mkr", xaxis_title="fiscal year", margin=dict(l=10, r=10, t=30, b=10),
+        fig.update_layout(height=380, separators=",\u202f", yaxis_title="Mkr", xaxis_title="fiscal year", margin=dict(l=10, r=10, t=30, b=10),
                           title="Equity at year end (error bars: printed precision; red: roll-forward does not close)")
         figures.append(("Equity roll-forward", fig))
     shares = of_org("admin_share")
@@ -132,7 +143,7 @@ def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, st
         fig = go.Figure([go.Scatter(x=years, y=[r[key] for r in shares], mode="lines+markers", name=label,
                                     marker=dict(size=14, symbol="x") if key == "claimed_share_pct" else None)
                          for key, label in series])
-        fig.update_layout(height=380, yaxis_title="%", xaxis=dict(title="fiscal year", dtick=1),
+        fig.update_layout(height=380, separators=",\u202f", yaxis_title="%", xaxis=dict(title="fiscal year", dtick=1),
                           margin=dict(l=10, r=10, t=30, b=10), title="Administration cost share")
         figures.append(("Administration share", fig))
     return [(title, fig.to_html(full_html=False, include_plotlyjs=(first and i == 0)))
@@ -165,7 +176,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem;font-size:.88rem
 th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f6f8} tr.status-fail td{background:#fdebe6} tr.status-known td{background:#fff8e6}
 table.checks{table-layout:fixed} table.checks td{overflow-wrap:anywhere} table.checks tr.figures td{border-bottom:none;padding-top:.6rem} table.checks tr.explain td{font-size:.85rem;color:#444;padding-bottom:.6rem}
-td.num{text-align:right;white-space:nowrap} .source{color:#777;font-size:.8rem} .org{color:#555;font-size:.8rem} code{font-size:.8rem}
+td.num{text-align:right} .source{color:#777;font-size:.8rem} .org{color:#555;font-size:.8rem} code{font-size:.8rem}
 .counts span{display:inline-block;margin-right:1.2rem;font-size:1.05rem}
 """
 

@@ -1,0 +1,43 @@
+"""What the report says is true: the stages of a published run, numbers as Swedish readers write them (raw in
+JSON), chart colours that match their legend."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from finsam.report import _charts, _fmt
+
+NNBSP, MINUS = "\u202f", "\u2212"
+
+
+def test_numbers_are_written_the_swedish_way():
+    assert _fmt(-1493.9, "kr") == f"{MINUS}1{NNBSP}493,9 kr"
+    assert _fmt(15.8, "%") == "15,8 %"
+    assert _fmt(12499887, "kr") == f"12{NNBSP}499{NNBSP}887 kr"
+    assert _fmt(-471931.0, "kr") == f"{MINUS}471{NNBSP}931 kr"
+
+
+def test_the_published_runs_report_says_what_happened(pristine):
+    report = (pristine.reports_dir / "published").resolve()
+    page = (report / "index.html").read_text(encoding="utf-8")
+    stages = page[page.index("<h2>Stages</h2>"):]
+    for stage in ("validate", "dbt build", "gx", "report", "publish"):
+        assert f"<td>{stage}</td><td>ok</td>" in stages, stage
+    summary = (report / "summary.md").read_text(encoding="utf-8")
+    assert f"| 471{NNBSP}931 kr | {MINUS}471{NNBSP}931 kr |" in summary
+    raw = json.loads((report / "result.json").read_text(encoding="utf-8"))
+    assert any(c["lhs_value"] == 471931 and c["rhs_value"] == -471931 for c in raw["checks"])
+
+
+def test_budget_bars_are_coloured_as_their_legend_says():
+    rows = [{"org_id": "o", "fiscal_year": 2023, "name_en": name, "budget_cost_tkr": budget, "actual_cost_tkr": actual,
+             "favourable": actual < budget}
+            for name, budget, actual in (("on budget", 20, 20), ("under", 500, 495), ("over", 250, 697))]
+    result = SimpleNamespace(charts={"intervention_deviation": rows})
+    ((_, chart),) = _charts(result, "o", first=False)
+    traces = {t["name"]: t for t in json.loads(chart[chart.index("[{"):chart.index("}],") + 2])}
+    assert list(traces["Actual, within budget"]["x"]) == [20, 495, None]
+    assert list(traces["Actual, over budget"]["x"]) == [None, None, 697]
+    assert traces["Actual, within budget"]["marker"]["color"] == "#2a9d8f"
+    assert traces["Actual, over budget"]["marker"]["color"] == "#e76f51"
