@@ -8,6 +8,7 @@ meta.finsam.query, the query whose result it validates. The warehouse is opened 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -129,7 +130,39 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
         outcomes.append(outcome)
     if data_docs_dir is not None:
         context.build_data_docs(site_names=["finsam"])
+        make_docs_offline(data_docs_dir, outcomes)
     return outcomes
+
+
+OUTSIDE = re.compile(r"<script\b.*?</script>|<link\b[^>]*\bhref=[\"']https?://[^>]*>|<img\b[^>]*\bsrc=[\"']https?://[^>]*>",
+                     re.IGNORECASE | re.DOTALL)
+OFFLINE_CSS = ("<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px;color:#222}"
+               "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;"
+               "vertical-align:top}.collapse:not(.show){display:block}</style>")
+
+
+def make_docs_offline(docs_dir: Path, outcomes: list[SuiteOutcome]) -> None:
+    """Data Docs that work with no network: GX's pages load jQuery, Bootstrap, Vega and icons from CDNs and
+    fill their index with script. Every script and outside stylesheet or image is removed (the pages'
+    content is plain HTML), and the index is written anew as a static list of every suite and its result."""
+    for page in docs_dir.rglob("*.html"):
+        text = OUTSIDE.sub("", page.read_text(encoding="utf-8"))
+        page.write_text(text.replace("</head>", OFFLINE_CSS + "</head>", 1), encoding="utf-8")
+    rows = []
+    for suite in outcomes:
+        validations = sorted((docs_dir / "validations" / suite.name).rglob("*.html"))
+        expectations = docs_dir / "expectations" / f"{suite.name}.html"
+        links = [f"<a href='{html.escape(p.relative_to(docs_dir).as_posix())}'>{label}</a>"
+                 for p, label in ((validations[-1] if validations else None, "validation"), (expectations, "expectations"))
+                 if p is not None and p.is_file()]
+        result = "pass" if suite.success else f"fail ({suite.n_failed} of {len(suite.expectations)})"
+        rows.append(f"<tr><td>{html.escape(suite.name)}</td><td>{html.escape(suite.description)}</td>"
+                    f"<td>{suite.n_rows}</td><td>{result}</td><td>{' · '.join(links)}</td></tr>")
+    (docs_dir / "index.html").write_text(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Great Expectations: finsam suites</title>"
+        f"{OFFLINE_CSS}</head><body><h1>Great Expectations Data Docs</h1><p>Every suite of this run, what it protects, "
+        "the rows it read and its result.</p><table><thead><tr><th>suite</th><th>protects</th><th>rows</th><th>result</th>"
+        f"<th>details</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>", encoding="utf-8")
 
 
 def _plain(value):

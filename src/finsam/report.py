@@ -249,7 +249,7 @@ def _html(result: "RunResult", data_docs: bool) -> str:
                              ("expectations", "expectations"), ("result", "result")]))
         if data_docs:
             parts.append("<p><a href='data_docs/index.html'>Great Expectations Data Docs</a> (validation details per "
-                         "suite; their styling loads from public CDNs, the content reads without it).</p>")
+                         "suite; offline, without GX's scripts and styling).</p>")
     if result.coverage:
         parts.append("<h2>Check coverage</h2><p>Share of facts that take part in at least one check. Facts no other "
                      "figure can confirm are listed with their reason in <code>marts.fact_coverage</code>.</p>")
