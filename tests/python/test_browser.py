@@ -40,6 +40,9 @@ def visit(page_file: Path) -> dict:
         seen = {"outside": outside, "errors": errors, "text": page.inner_text("body"),
                 "overflow": page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"),
                 "charts": page.locator(".plotly-graph-div .main-svg").count(),
+                # a cell whose content is wider than the cell runs into its neighbour
+                "overlapping_cells": page.evaluate("Array.from(document.querySelectorAll('td')).filter("
+                                                   "td => td.scrollWidth > td.clientWidth + 1).length"),
                 "links": [a.get_attribute("href") for a in page.locator("a").all()]}
         browser.close()
     return seen
@@ -49,6 +52,7 @@ def test_the_report_works_offline_and_shows_the_verdict_charts_and_figures(prist
     report = (pristine.reports_dir / "published").resolve()
     seen = visit(report / "index.html")
     assert seen["outside"] == [] and seen["errors"] == [] and not seen["overflow"], seen
+    assert seen["overlapping_cells"] == 0
     assert "PASS" in seen["text"] and "Known errata of the published report (19)" in seen["text"]
     assert seen["charts"] >= 3
     assert f"12{NNBSP}499{NNBSP}887 kr" in seen["text"]
