@@ -1,10 +1,11 @@
 """Validate every input before anything is built: the seeds, and a report collection folder (CSV or Parquet).
 
-One validator, whichever way the data came in. Readers turn a file into rows of text with the line (CSV:
-the physical line; Parquet: the row number) of each; then the same rules apply to every row: values
-(Swedish number formats as typed by people), declared keys (a duplicate with other values is an error
-naming both rows, an identical one a note) and references (lines, units, organisations, member types),
-across seeds and collection together. Every problem names file, line, column, the value and what to
+One validator, whichever way the data came in. Readers turn a file into a table of text values with the
+line of each row (CSV: the physical line; Parquet: the row number) in one in-memory DuckDB: CSV text row
+by row in Python (Swedish number formats as typed by people), Parquet numbers in SQL. The row rules then
+run once, as SQL, over seeds and collection together: declared keys (a duplicate with other values is an
+error naming both rows, an identical one a note), references (lines, units, organisations, member
+types), years and printed labels. Every problem names file, line, column, the value and what to
 do; all problems of a run are reported together. Unambiguous forms (a UTF-8 byte-order mark, a Unicode
 minus, spaces between thousands) are read and noted; ambiguous ones refuse the file.
 
@@ -21,7 +22,6 @@ import re
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator
 
@@ -34,8 +34,6 @@ FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "mea
 # A report prints its own year and up to four earlier ones (the five-year overview).
 MAX_YEARS_BEFORE_REPORT = 4
 MINUS_SIGNS = {"\u2212": "minus sign (U+2212)", "\u2013": "en dash (U+2013)", "\u2012": "figure dash (U+2012)"}
-STORED_INTEGER = re.compile(r"-?[0-9]+")
-STORED_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?", re.IGNORECASE)
 # C0 control characters and DEL; a line break inside a quoted value is allowed
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f]")
 SPACES = {" ": "space", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space", "\u2009": "thin space"}
@@ -118,18 +116,12 @@ class TableSchema:
 
 @dataclass
 class Table:
+    """A file read as text, row by row: each row's values and the line it starts on."""
+
     schema: TableSchema
     rel: str                   # the file as messages name it
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-    typed_numbers: set[str] = field(default_factory=set)  # Parquet columns stored as numbers, not text
-
-    @property
-    def group(self) -> str:
-        return LAYOUT_GROUP.get(self.schema.name, self.schema.name)
-
-    def column_number(self, name: str) -> int:
-        return self.schema.positions[name]
 
 
 def _type_family(dbt_type: str) -> str:
@@ -415,31 +407,14 @@ def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | 
     return canonical, ("; ".join(notes) if notes else None), None
 
 
-def stored_number(text: str, decimals: int | None, integer: bool) -> tuple[str | None, str | None]:
-    """(canonical text, problem) for a number stored as a number (Parquet), shown with its printed decimals."""
-    if not STORED_NUMBER.fullmatch(text):
-        return None, "not a number"
-    if "e" in text.lower():  # a float in scientific notation: exact enough through Decimal
-        text = format(Decimal(text), "f")
-    whole, _, frac = text.partition(".")
-    places = 0 if integer else decimals
-    if places is None:
-        return (f"{whole}.{frac.rstrip('0')}" if frac.rstrip("0") else whole), None
-    if frac[places:].strip("0"):
-        return None, (f"the value has more decimals than the decimals column says ({places}): record the value "
-                      "exactly as printed and its printed decimals")
-    frac = frac[:places].ljust(places, "0")
-    return (f"{whole}.{frac}" if places else whole), None
-
-
 def _check_values(table: Table, problems: list[Finding], readings: list[Finding]) -> None:
     schema = table.schema
     checked = [(name, schema.families[name], name in schema.required, schema.positions[name],
-                name in table.typed_numbers, _digit_limit(schema.sql_types[name])) for name in schema.columns]
+                _digit_limit(schema.sql_types[name])) for name in schema.columns]
     for row, line in zip(table.rows, table.lines):
         decimals = row.get("decimals", "")
         decimals = int(decimals) if decimals.isdigit() else None
-        for name, family, required, column, typed, limit in checked:
+        for name, family, required, column, limit in checked:
             raw = row[name]
             if not raw:
                 if required:
@@ -458,12 +433,7 @@ def _check_values(table: Table, problems: list[Finding], readings: list[Finding]
                     problems.append(Finding(table.rel, line, column, name, raw, "write true or false"))
                 continue
             places = decimals if name == "value" else None
-            if typed and family == "integer" and STORED_INTEGER.fullmatch(raw):
-                canonical, reading, problem = raw, None, None
-            elif typed:
-                canonical, problem = stored_number(raw, places, integer=family == "integer")
-                reading = None
-            elif family == "integer" and raw.isascii() and raw.isdigit():
+            if family == "integer" and raw.isascii() and raw.isdigit():
                 canonical, reading, problem = raw, None, None  # the common case, already canonical
             else:
                 canonical, reading, problem = parse_number(raw, places, integer=family == "integer")
