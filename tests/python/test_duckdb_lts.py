@@ -14,8 +14,9 @@ import pytest
 
 from readme import cli_command
 
-# The oldest DuckDB the published file must open in, and the CLI a user installs with pip.
-LTS_PACKAGES = ["duckdb==1.4.4", "duckdb-cli==1.5.6"]
+# The oldest DuckDB the published file must open in, the CLI a user installs with pip, and pytz, which every BI
+# environment has and DuckDB 1.x needs to return timestamptz values (marts.run_info) to Python.
+LTS_PACKAGES = ["duckdb==1.4.4", "duckdb-cli==1.5.6", "pytz==2026.6"]
 REPO = Path(__file__).resolve().parents[2]
 READ_EVERY_MART = """
 import duckdb, json, sys
