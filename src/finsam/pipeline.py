@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -131,9 +132,9 @@ def _offending_rows(con: duckdb.DuckDBPyConnection, test: NodeOutcome, limit: in
         return [{"could not read the offending rows": str(err).splitlines()[0]}]
 
 
-def prepare_build_project(project: Project, build_dir: Path, normalised: dict[Path, str]) -> Path:
-    """A private copy of the dbt project with the validated (normalised) seeds."""
-    target = build_dir / "project"
+def prepare_build_project(project: Project, target: Path, normalised: dict[Path, str]) -> Path:
+    """A private copy of the dbt project with the validated (normalised) seeds, in `target`: a temporary
+    folder with a plain name, because dbt-duckdb writes each seed file's path into SQL text."""
     for rel in project.project_files():
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -176,8 +177,9 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             publish.remove_stale_builds(project.warehouse_dir)
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"
+            build_project = Path(tempfile.mkdtemp(prefix="finsam-project-"))
             try:
-                _build_and_check(project, result, build_dir, built_db, timed, collection)
+                _build_and_check(project, result, build_project, built_db, timed, collection)
                 result.published = result.exit_code == EXIT_OK and publish_result
                 if result.published:
                     result.warehouse = str(project.published_db)
@@ -194,9 +196,11 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                 activate_report(project, result)
             finally:
                 if keep_build:  # for benchmarks and debugging; the next run removes it
+                    shutil.move(build_project, build_dir / "project")
                     result.build_dir = str(build_dir)
                 else:
                     shutil.rmtree(build_dir, ignore_errors=True)
+                shutil.rmtree(build_project, ignore_errors=True)
     except FinsamError as err:
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
     except OSError as err:
@@ -205,7 +209,10 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             f"could not write {err.filename or 'a file'}: {err.strerror}; the published warehouse is unchanged")
     except Exception as err:  # a bug or an unexpected failure of a tool: still exit 2 with a message
         result.exit_code, result.verdict = EXIT_ERROR, "error"
-        result.message = f"the run stopped unexpectedly: {err.__class__.__name__}: {err}\n{traceback.format_exc(limit=3)}"
+        if "No space left on device" in str(err):  # e.g. DuckDB writing the build file
+            result.message = str(DiskFullError(project.warehouse_dir))
+        else:
+            result.message = f"the run stopped unexpectedly: {err.__class__.__name__}: {err}\n{traceback.format_exc(limit=3)}"
         _report_anyway(project, result)
     result.finished_at = datetime.now(timezone.utc).isoformat()
     return result
@@ -222,7 +229,7 @@ def _report_anyway(project: Project, result: RunResult) -> None:
         pass
 
 
-def _build_and_check(project: Project, result: RunResult, build_dir: Path, built_db: Path, timed,
+def _build_and_check(project: Project, result: RunResult, project_copy: Path, built_db: Path, timed,
                      collection: Path | None) -> None:
     validation = None
 
@@ -246,7 +253,7 @@ def _build_and_check(project: Project, result: RunResult, build_dir: Path, built
     except FinsamError as err:
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
         return
-    build_project = prepare_build_project(project, build_dir, validation.normalised)
+    build_project = prepare_build_project(project, project_copy, validation.normalised)
     create_build_file(built_db, validation)
     outcome: DbtOutcome | None = None
 

@@ -105,8 +105,10 @@ def test_a_folder_of_any_name_is_read_and_nothing_else(project, base_collection,
     assert n == expected[0][0]
 
 
-def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_collection, tmp_path):
+def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_collection, tmp_path, monkeypatch):
     folder = copy_collection(base_collection, tmp_path / "it's [2023] {x}")
+    # the build file is ATTACHed by a quoted literal: a warehouse folder of any name works too
+    monkeypatch.setenv("FINSAM_WAREHOUSE_DIR", str(tmp_path / "warehouse [2023] it's"))
     result = nightly_run(project, collection=folder)
     assert result.exit_code == 0, result.message
     with duckdb.connect(str(project.published_db), read_only=True) as con:
