@@ -181,7 +181,7 @@ def generate(
 
 @app.command()
 def ingest(
-    source: Annotated[Path, typer.Argument(help="The published annual report (text).")],
+    source: Annotated[Path, typer.Argument(help="The published annual report: .txt/.md, .pdf (with a text layer) or .docx.")],
     org: Annotated[str, typer.Option("--org", help="The association's org_id (seeds/reference/organisations.csv).")],
     report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write facts.csv and review.csv into.")],
@@ -193,7 +193,6 @@ def ingest(
     label maps to no line, a number nothing explains). Exit 2: the file cannot be read.
     """
     from finsam.ingest import UnreadableSource, ingest as read_report, write_outputs
-    from finsam.validate import load_schemas
 
     project = _project()
     try:
@@ -201,7 +200,7 @@ def ingest(
     except UnreadableSource as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None
-    write_outputs(result, out_dir, load_schemas(project)["facts_annual_report"].columns)
+    write_outputs(result, out_dir)
     table = Table(title=escape(f"{source.name}: every number accounted for"))
     for column in ("facts", "candidates", "unmapped rows", "ignored", "unexplained"):
         table.add_column(column, justify="right")

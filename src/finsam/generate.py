@@ -322,7 +322,8 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     if plant and n_orgs < len(PLANTS):
         raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
     project = project or Project.locate()
-    schemas = {name: load_schemas(project)[layout] for name, layout in COLLECTION_LAYOUTS.items()}
+    layouts = load_schemas(project)
+    schemas = {name: layouts[layout] for name, layout in COLLECTION_LAYOUTS.items()}
     with open(project.seeds_dir / "reference" / "line_catalogue.csv", encoding="utf-8", newline="") as f:
         catalogue = list(csv.DictReader(f))
     labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in catalogue}
@@ -346,8 +347,8 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                 org_id = f"syn_{k + 1:05d}"
                 years = ledger(rng, first_report - HISTORY - 1, last_year)
                 members = Members.draw(rng, k + 1)
-                write["organisations"].writerow([org_id, f"299{k + 1:03d}-{k % 10000:04d}",
-                                                 f"Samordningsförbundet Syntet {k + 1}", "", first_report - HISTORY, ""])
+                org_number, org_name = f"299{k + 1:03d}-{k % 10000:04d}", f"Samordningsförbundet Syntet {k + 1}"
+                write["organisations"].writerow([org_id, org_number, org_name, "", first_report - HISTORY, ""])
                 for fiscal_year in range(first_report - HISTORY, last_year + 1):
                     # a year two reports print is confirmed by the restatement check; one printing is not
                     printings = sum(first_report <= r <= last_year for r in range(fiscal_year, fiscal_year + HISTORY + 1))
@@ -373,7 +374,8 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                     write["facts"].writerows(rows)
                     n_facts += len(rows)
                     if render:
-                        _render_report(out_dir / "renderings", org_id, k + 1, report_year, rows, render, seed, sort_order)
+                        _render_report(out_dir / "renderings", org_id, org_name, org_number, report_year, rows, render,
+                                       seed, sort_order)
                     for goal, (category, label, _) in GOALS.items():
                         write["goals"].writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
         finally:
@@ -398,12 +400,11 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts, "planted": len(ground_truth)}
 
 
-def _render_report(folder: Path, org_id: str, number: int, report_year: int, rows: list[list],
+def _render_report(folder: Path, org_id: str, org_name: str, org_number: str, report_year: int, rows: list[list],
                    kinds: tuple[str, ...], seed: int, sort_order: dict) -> None:
     style = Style.draw(random.Random(f"{seed}-{org_id}-{report_year}"))  # its own stream: facts do not depend on it
     facts = [dict(zip(FACT_COLUMNS, map(str, row))) for row in rows]
-    blocks = report_blocks(facts, f"Samordningsförbundet Syntet {number}", f"299{number:03d}-{(number - 1) % 10000:04d}",
-                           report_year, style, sort_order)
+    blocks = report_blocks(facts, org_name, org_number, report_year, style, sort_order)
     for kind in kinds:
         RENDERERS[kind](blocks, style, folder / f"{org_id}-{report_year}.{kind}")
 

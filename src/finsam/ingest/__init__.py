@@ -33,11 +33,11 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
     return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source))
 
 
-def write_outputs(result: Result, out_dir: Path, fact_columns: list[str]) -> None:
+def write_outputs(result: Result, out_dir: Path) -> None:
     """facts.csv (the fact layout: a collection) and review.csv, each written whole and renamed into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
     review_columns = [f.name for f in dataclasses.fields(ReviewItem)]
-    for name, columns, rows in (("facts.csv", fact_columns, result.facts),
+    for name, columns, rows in (("facts.csv", result.fact_columns, result.facts),
                                 ("review.csv", review_columns, [dataclasses.asdict(i) for i in result.review])):
         tmp = out_dir / f".{name}.tmp"
         with tmp.open("w", encoding="utf-8", newline="") as f:

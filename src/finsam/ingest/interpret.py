@@ -60,6 +60,7 @@ class ReviewItem:
 
 @dataclass
 class Result:
+    fact_columns: list[str]                                   # the fact layout facts.csv is written in
     facts: list[dict[str, str]] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
 
@@ -137,8 +138,7 @@ def _table_unit(texts: list[str]) -> str | None:
 class Interpreter:
     def __init__(self, reference: Reference, org_id: str, report_year: int, fact_columns: list[str]):
         self.reference, self.org_id, self.report_year = reference, org_id, report_year
-        self.fact_columns = fact_columns
-        self.result = Result()
+        self.result = Result(fact_columns)
         self.headings: dict[int, str] = {}
 
     def section(self) -> str:
@@ -253,7 +253,7 @@ class Interpreter:
                   "statement": statement, "line_id": line_id, "measure": measure, "label_printed": label,
                   "value": number.canonical, "unit": unit, "decimals": str(number.decimals),
                   "source_ref": self.where(place), "remark": (f"printed '{number.text}': {remark}" if remark else "")}
-        self.result.facts.append({c: values.get(c, "") for c in self.fact_columns})
+        self.result.facts.append({c: values.get(c, "") for c in self.result.fact_columns})
 
     # ------------------------------------------------------------------------------------------ text
 
