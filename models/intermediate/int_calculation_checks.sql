@@ -62,7 +62,11 @@ select
     any_value(source_ref) filter (where role = 'lhs')                      as source_ref,
     concat('Footing at the printed precision of ', {{ format_number('any_value(precision_step)') }},
            ' ', any_value(base_unit))                                      as context,
-    list(fact_id order by fact_id)                                         as fact_ids
+    list(fact_id order by fact_id)                                         as fact_ids,
+    'footing'                                                              as form,
+    -- the total minus its lines, each term rounded to the footing's precision before summing
+    list({'fact_id': fact_id,
+          'coefficient': case when role = 'lhs' then 1.0 else -cast(weight as double) end} order by fact_id) as terms
 from rounded
 group by check_id, org_id, fiscal_year
 )

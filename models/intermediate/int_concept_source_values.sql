@@ -71,7 +71,9 @@ select
         ' ' order by weight desc, statement, line_id, printed_year
     ), '^\+ ', '')                                                      as source_label,
     string_agg(distinct source_ref, '; ')                                as source_ref,
-    list(fact_id order by fact_id)                                       as fact_ids
+    list(fact_id order by fact_id)                                       as fact_ids,
+    -- the source as a linear form of printed figures, for the diagnosis
+    list({'fact_id': fact_id, 'coefficient': cast(weight as double)} order by fact_id) as terms
 from bound_terms
 group by concept_id, binding, org_id, fiscal_year, source_id
 having count(*) = any_value(n_terms)

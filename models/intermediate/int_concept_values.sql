@@ -14,6 +14,7 @@ select
     source_label,
     source_ref,
     fact_ids,
+    terms,
     count(*) over (partition by concept_id, binding, org_id, fiscal_year) as n_sources
 from {{ ref('int_concept_source_values') }}
 qualify row_number() over (

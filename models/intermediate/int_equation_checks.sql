@@ -41,7 +41,11 @@ resolved as (
         v.half_width,
         v.unit,
         v.label,
-        v.fact_ids
+        v.fact_ids,
+        list_transform(v.terms, lambda term: {
+            'fact_id': term.fact_id,
+            'coefficient': term.coefficient * cast(t.weight as double) * case when t.role = 'lhs' then 1 else -1 end
+        })                                                                  as terms
     from candidate_years as c
     inner join terms as t
         on t.equation_id = c.equation_id and t.org_id is not distinct from c.scope_org_id
@@ -69,7 +73,8 @@ evaluated as (
         any_value(unit)                                                     as unit,
         any_value(source_ref)                                               as source_ref,
         any_value(label_en)                                                 as context,
-        flatten(list(fact_ids))                                             as fact_ids
+        flatten(list(fact_ids))                                             as fact_ids,
+        flatten(list(terms))                                                as terms
     from resolved
     group by equation_id, org_id, fiscal_year
     having count(*) = any_value(n_terms)
@@ -78,5 +83,5 @@ evaluated as (
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value, tolerance, unit,
     abs(lhs_value - rhs_value) < tolerance as passed,
-    source_ref, context, list_distinct(fact_ids) as fact_ids
+    source_ref, context, list_distinct(fact_ids) as fact_ids, 'interval' as form, terms
 from evaluated

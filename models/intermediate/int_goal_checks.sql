@@ -50,5 +50,8 @@ select
     source_ref,
     concat('attainment ', round(100 * attainment)::integer, ' % implies ''', coalesce(implied_status, 'no status'),
            '''; printed ''Målet är ', printed_status, '''')         as context,
-    fact_ids
+    fact_ids,
+    -- the printed status is the claim; it is text, not a figure
+    'claim'                                                         as form,
+    cast([] as struct(fact_id varchar, coefficient double)[])       as terms
 from derived

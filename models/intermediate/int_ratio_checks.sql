@@ -26,7 +26,8 @@ operands as (
         cast(d.half_width as double)              as denominator_half_width,
         n.label                                   as numerator_label,
         d.label                                   as denominator_label,
-        list_concat(cl.fact_ids, n.fact_ids, d.fact_ids) as fact_ids
+        list_concat(cl.fact_ids, n.fact_ids, d.fact_ids) as fact_ids,
+        cl.terms                                  as claim_terms
     from claims as c
     inner join vals as cl
         on cl.statement = c.claim_statement and cl.line_id = c.claim_line_id and cl.measure = 'amount'
@@ -62,5 +63,8 @@ select
     ratio_low < claim_value + claim_half_width and claim_value - claim_half_width < ratio_high as passed,
     source_ref,
     label_en                                                     as context,
-    list_distinct(fact_ids)                                      as fact_ids
+    list_distinct(fact_ids)                                      as fact_ids,
+    -- not linear in the figures: a failing ratio is blamed on the printed claim itself
+    'claim'                                                      as form,
+    claim_terms                                                  as terms
 from bounded

@@ -61,7 +61,9 @@ check_rows as (
             '.',
             case when w.is_known then concat(' Known erratum: ', w.erratum_reason) else '' end
         )                                                               as message,
-        w.fact_ids
+        w.fact_ids,
+        w.form,
+        w.terms
     from with_errata as w
     inner join families as f on f.check_family = w.check_family
 ),
@@ -93,7 +95,9 @@ stale_errata as (
                                {{ format_number('c.lhs_value', 1) }}, ' with ', {{ format_number('c.rhs_value', 1) }})
                end,
                '. Review the change and update or remove the erratum.')   as message,
-        cast([] as varchar[])                                           as fact_ids
+        cast([] as varchar[])                                           as fact_ids,
+        cast(null as varchar)                                           as form,
+        cast(null as struct(fact_id varchar, coefficient double)[])     as terms
     from errata as e
     left join check_rows as c
         on c.check_id = e.check_id and c.org_id = e.org_id and c.fiscal_year = e.fiscal_year
@@ -102,10 +106,12 @@ stale_errata as (
 
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids
+    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
+    form, terms
 from check_rows
 union all
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids
+    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
+    form, terms
 from stale_errata

@@ -29,6 +29,8 @@ select
     abs(value_normalised - next_value) < half_width + next_half_width                as passed,
     concat(source_ref, ' (', report_year, ') ↔ ', next_source_ref, ' (', next_report_year, ')') as source_ref,
     'A figure reprinted by the next report agrees with the original'                  as context,
-    [fact_id, next_fact_id]                                                           as fact_ids
+    [fact_id, next_fact_id]                                                           as fact_ids,
+    'interval'                                                                        as form,
+    [{'fact_id': fact_id, 'coefficient': 1.0::double}, {'fact_id': next_fact_id, 'coefficient': -1.0::double}] as terms
 from printings
 where next_fact_id is not null

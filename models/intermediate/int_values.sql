@@ -12,7 +12,8 @@ select
     base_unit                                          as unit,
     concat(statement, ' ', label_printed, ' ', fiscal_year) as label,
     source_ref,
-    [fact_id]                                          as fact_ids
+    [fact_id]                                          as fact_ids,
+    [{'fact_id': fact_id, 'coefficient': 1.0::double}]         as terms
 from {{ ref('int_facts') }}
 
 union all
@@ -28,6 +29,7 @@ select
     unit,
     concat(c.name_en, ' ', fiscal_year, ' (', source_label, ')'),
     source_ref,
-    fact_ids
+    fact_ids,
+    terms
 from {{ ref('int_concept_values') }}
 inner join {{ ref('concepts') }} as c using (concept_id)

@@ -1,7 +1,17 @@
 {{ config(materialized='view') }}
 -- The published verdict table. The logic lives in int_reconciliations, which the other marts read,
 -- so that a failing verdict test on this leaf never stops the rest of the warehouse from building.
+-- cause_id: the group of failing checks the preferred diagnosis explains together (marts.diagnoses).
+with causes as (
+    select distinct cause_id, org_id, unnest(check_ids) as check_name
+    from {{ ref('diagnoses') }}
+    where cause_rank = 1
+)
+
 select
-    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids
-from {{ ref('int_reconciliations') }}
+    r.check_id, r.check_family, r.org_id, r.fiscal_year, r.lhs_label, r.lhs_value, r.rhs_label, r.rhs_value,
+    r.difference, r.tolerance, r.unit, r.status, r.severity, r.source_ref, r.rule, r.erratum_reason, r.message,
+    r.fact_ids, c.cause_id
+from {{ ref('int_reconciliations') }} as r
+left join causes as c
+    on c.org_id = r.org_id and c.check_name = concat(r.check_id, ' ', r.fiscal_year)

@@ -1,0 +1,38 @@
+"""Diagnoses: the printed figures that explain the failing checks, and the kind of slip of each.
+
+One row per blamed figure of each explanation (cause_rank 1 = preferred, 2… alternatives) of each group
+of failing checks (cause_id). The work is finsam.diagnose: a minimum-weight error localisation per
+association, solved with HiGHS; the weights are seeds/reference/diagnosis_weights.csv.
+"""
+
+EMPTY = """
+select
+    cast(null as varchar) as cause_id, cast(null as integer) as cause_rank, cast(null as boolean) as tied,
+    cast(null as varchar) as org_id, cast(null as integer) as report_year, cast(null as integer) as fiscal_year,
+    cast(null as varchar) as statement, cast(null as varchar) as line_id, cast(null as varchar) as measure,
+    cast(null as varchar) as label_printed, cast(null as double) as printed_value,
+    cast(null as double) as implied_value, cast(null as varchar) as unit, cast(null as varchar) as kind,
+    cast(null as varchar[]) as check_ids, cast(null as integer) as n_checks, cast(null as integer) as n_figures,
+    cast(null as double) as weight, cast(null as varchar[]) as erratum_blames,
+    cast(null as boolean) as agrees_with_erratum, cast(null as varchar) as sentence,
+    cast(null as varchar) as source_ref, cast(null as varchar) as fact_id
+where false
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    import pandas as pd
+
+    from finsam.diagnose import DIAGNOSIS_COLUMNS, diagnose_relations
+
+    rows = diagnose_relations(
+        checks=dbt.ref("int_reconciliations"), facts=dbt.ref("int_printed_facts"), ranges=dbt.ref("int_range_checks"),
+        weight_rules=dbt.ref("diagnosis_weights"), units=dbt.ref("units"), errata=dbt.ref("known_errata"))
+    empty = session.sql(EMPTY)
+    if not rows:
+        return empty
+    frame = pd.DataFrame(rows, columns=DIAGNOSIS_COLUMNS)
+    # the empty relation's types, whatever pandas inferred
+    return empty.union(session.from_df(frame).project(", ".join(
+        f"cast({name} as {kind})" for name, kind in zip(empty.columns, empty.types))))

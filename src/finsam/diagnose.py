@@ -1,0 +1,621 @@
+"""Diagnosis: which printed figures are wrong, and what kind of slip each is.
+
+Error localisation in the Fellegi–Holt sense, per association: the minimum-weight set of printed
+figures whose change makes every failing linear check hold while every passing one keeps passing,
+each check at its own printed precision. Solved as a mixed-integer problem with HiGHS:
+
+- d_i, the change of figure i (continuous, normalised units), and z_i, a binary that pays the figure's
+  weight when it changes: |d_i| <= M_i z_i;
+- an interval check (tie-out, roll-forward, equation, funding rule, restatement): |Σ c·(x + d)| < tolerance;
+- a footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
+  term, x + d within half a step of s·r), and the rounded terms must sum exactly;
+- a range (value_ranges): the printed value stays within its line's bounds;
+- a printed ratio that does not follow from its figures is not linear: its claim alone must move
+  into the range the figures allow. A printed goal status is text: it is its own cause.
+
+Failing checks that the chosen figures explain together form one cause. For each cause the other
+explanations are enumerated with no-good cuts, cheapest first: ties are all reported, never one picked
+silently. Each blamed figure's feasible range (its projection, the other blamed figures free) is then
+tested against the classic slips in order; the first that fits names the kind and the implied value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
+         "dropped_or_doubled_digit", "other_figure", "unexplained")
+# How many explanations of one cause are listed at most, and how much dearer than the best they may be.
+MAX_ALTERNATIVES = 6
+ALTERNATIVE_WEIGHT_MARGIN = 1.0
+# Proposals the master may make in one search before it gives up (each is tested by a small problem):
+# the first search of an association, and each search for a further alternative.
+MAX_PROPOSALS = 200
+MAX_ALTERNATIVE_PROPOSALS = 25
+TIE = 1e-6
+DIAGNOSIS_COLUMNS = [
+    "cause_id", "cause_rank", "tied", "org_id", "report_year", "fiscal_year", "statement", "line_id", "measure",
+    "label_printed", "printed_value", "implied_value", "unit", "kind", "check_ids", "n_checks", "n_figures", "weight",
+    "erratum_blames", "agrees_with_erratum", "sentence", "source_ref", "fact_id",
+]
+
+
+@dataclass
+class Figure:
+    fact_id: str
+    report_year: int
+    fiscal_year: int
+    statement: str
+    line_id: str
+    measure: str
+    label: str
+    value: float          # as printed, in its unit
+    unit: str
+    decimals: int
+    factor: float         # unit -> base unit
+    sign: int             # base value -> normalised value
+    base_unit: str
+    line_kind: str
+    source_ref: str
+
+    @property
+    def x(self) -> float:
+        """Normalised value, the one the checks compare."""
+        return self.value * self.factor * self.sign
+
+    @property
+    def grid(self) -> float:
+        """One printed unit, normalised."""
+        return self.factor / 10 ** self.decimals
+
+    @property
+    def key(self) -> str:
+        return f"{self.statement}.{self.line_id}.{self.measure}:{self.fiscal_year}"
+
+    def printed(self, normalised: float) -> float:
+        return normalised / (self.factor * self.sign)
+
+
+@dataclass
+class Check:
+    check_id: str
+    family: str
+    fiscal_year: int
+    form: str                      # footing | interval | range | claim
+    terms: list[tuple[str, float]]
+    tolerance: float | None
+    lower: float | None            # range bounds, printed base units
+    upper: float | None
+    rhs_value: float | None
+    passed: bool
+    rule: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.check_id} {self.fiscal_year}"
+
+
+@dataclass
+class Explanation:
+    figures: list[str]             # fact ids
+    weight: float
+
+
+@dataclass
+class Cause:
+    checks: list[Check]
+    explanations: list[Explanation] = field(default_factory=list)
+    others: frozenset = frozenset()   # the figures the other causes blame
+
+
+class OrgProblem:
+    """The localisation problem of one association, solved as an implicit hitting-set problem.
+
+    A master problem over binaries only (z_i: figure i is blamed) minimises the blamed weight subject to
+    every failing check having a blamed figure. Each proposed set is tested by a small problem in which
+    only the blamed figures move: the checks that touch them, at their printed precision (footings round
+    each moving term with an integer). A set that cannot satisfy its own checks is cut off with the
+    constraint that one of its neighbours must move too. No big-M: the moving figures are free, so
+    there is nothing for tolerances to leak through.
+    """
+
+    def __init__(self, figures: dict[str, Figure], checks: list[Check], weights: dict[str, float]):
+        self.figures = figures
+        self.weights = weights
+        self.checks = [c for c in checks if c.form in ("footing", "interval", "range") or (c.form == "claim" and c.terms)]
+        self.checks = [c for c in self.checks if all(f in figures for f, _ in c.terms)]
+        self.touching: dict[str, list[int]] = {}
+        for k, check in enumerate(self.checks):
+            for f, _ in check.terms:
+                self.touching.setdefault(f, []).append(k)
+        self.ids = sorted(self.touching)
+        self.index = {f: i for i, f in enumerate(self.ids)}
+        self.failing = [k for k, c in enumerate(self.checks) if not c.passed]
+        self.cuts: list[tuple[list[int], list[float], float]] = []
+        scale: dict[str, float] = {}
+        for fig in figures.values():
+            scale[fig.base_unit] = max(scale.get(fig.base_unit, 0.0), abs(fig.x))
+        # how far a figure may move: past a sign flip or a unit slip of the association's largest figure
+        self.reach = {f: 10 * (scale[figures[f].base_unit] + 1000 * figures[f].grid) for f in self.ids}
+
+    # -- the master ----------------------------------------------------------------------------------
+    def _master(self, cover: list[int], extra: list[tuple[list[int], list[float], float]],
+                moving: frozenset, candidates: set | None) -> highspy.Highs:
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        n = len(self.ids)
+        lower = np.array([1.0 if f in moving else 0.0 for f in self.ids])
+        upper = np.array([1.0 if candidates is None or f in candidates or f in moving else 0.0 for f in self.ids])
+        h.addCols(n, np.array([self.weights[f] for f in self.ids]), lower, upper, 0,
+                  np.array([], np.int32), np.array([], np.int32), np.array([], float))
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+        for k in cover:
+            idx = sorted({self.index[f] for f, _ in self.checks[k].terms})
+            h.addRow(1.0, highspy.kHighsInf, len(idx), np.array(idx, np.int32), np.ones(len(idx)))
+        for idx, val, lo in self.cuts + extra:
+            h.addRow(lo, highspy.kHighsInf, len(idx), np.array(idx, np.int32), np.array(val, float))
+        return h
+
+    def search(self, cover: list[int], also_moving: frozenset = frozenset(),
+               excluded: list[frozenset] = (), candidates: set | None = None,
+               max_proposals: int = MAX_PROPOSALS) -> frozenset | None:
+        """The cheapest set of figures that, with `also_moving`, makes every check hold; None if none.
+
+        `cover`: the failing checks the set must explain. `excluded`: sets (and their supersets) not to
+        propose again. `candidates`: the only figures that may be blamed (default: all).
+        """
+        extra = [self._no_good(e) for e in excluded]
+        for _ in range(max_proposals):
+            h = self._master(cover, extra, also_moving, candidates)
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            values = h.getSolution().col_value
+            chosen = frozenset(self.ids[i] for i in range(len(self.ids)) if values[i] > 0.5)
+            new_cuts = [self._neighbour_cut(part) for part in self._parts(chosen)
+                        if self.solve_moving(part) is None]
+            if not new_cuts:
+                return chosen - also_moving
+            # a part of a proposal that cannot hold is cut for good: the cut is valid whatever else moves
+            self.cuts += [c for c in new_cuts if c is not None]
+            if any(c is None for c in new_cuts):
+                return None
+        return None
+
+    def _no_good(self, figures: frozenset) -> tuple[list[int], list[float], float]:
+        idx = [self.index[f] for f in figures]
+        return idx, [-1.0] * len(idx), 1.0 - len(idx)
+
+    def _neighbour_cut(self, part: frozenset) -> tuple[list[int], list[float], float] | None:
+        """If every figure of `part` moves, a figure sharing a check with it must move too."""
+        neighbours = sorted({f for k in self._checks_of(part) for f, _ in self.checks[k].terms} - part)
+        if not neighbours:
+            return None
+        idx = [self.index[f] for f in part] + [self.index[f] for f in neighbours]
+        return idx, [-1.0] * len(part) + [1.0] * len(neighbours), 1.0 - len(part)
+
+    def _checks_of(self, moving) -> list[int]:
+        return sorted({k for f in moving for k in self.touching.get(f, [])})
+
+    def _parts(self, moving: frozenset) -> list[frozenset]:
+        """Moving figures split into groups that share no check: each group can be tested alone."""
+        parent = {f: f for f in moving}
+
+        def find(f):
+            while parent[f] != f:
+                parent[f] = parent[parent[f]]
+                f = parent[f]
+            return f
+
+        for k in self._checks_of(moving):
+            inside = [f for f, _ in self.checks[k].terms if f in parent]
+            for f in inside[1:]:
+                parent[find(f)] = find(inside[0])
+        groups: dict[str, set] = {}
+        for f in moving:
+            groups.setdefault(find(f), set()).add(f)
+        return [frozenset(g) for g in groups.values()]
+
+    # -- the problem in which only some figures move -------------------------------------------------
+    def solve_moving(self, moving, pinned: dict[str, float] | None = None,
+                     objective: tuple[str, float] | None = None) -> dict[str, float] | None:
+        """Values of the moving figures that make every check touching them hold, or None.
+
+        `pinned`: moving figures held at a value. `objective`: (figure, ±1) to minimise or maximise it.
+        """
+        moving = sorted(moving)
+        pinned = pinned or {}
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        col = {}
+        for f in moving:
+            value = pinned.get(f)
+            x, reach = self.figures[f].x, self.reach[f]
+            lo, hi = (value, value) if value is not None else (x - reach, x + reach)
+            cost = objective[1] if objective and objective[0] == f else 0.0
+            col[f] = h.getNumCol()
+            h.addCol(cost, lo, hi, 0, np.array([], np.int32), np.array([], float))
+
+        def add_row(lo, hi, idx, val):
+            h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, float))
+
+        for k in self._checks_of(moving):
+            check = self.checks[k]
+            free = [(col[f], c) for f, c in check.terms if f in col]
+            fixed = [(self.figures[f].x, c) for f, c in check.terms if f not in col]
+            if check.form == "interval":
+                constant = sum(c * x for x, c in fixed)
+                margin = _strict_margin(check.tolerance)
+                add_row(-check.tolerance + margin - constant, check.tolerance - margin - constant,
+                        [i for i, _ in free], [c for _, c in free])
+            elif check.form == "footing":
+                step = 2 * check.tolerance
+                constant = sum(c * round_half_away(x / step) for x, c in fixed)
+                rounded = []
+                for i, c in free:
+                    r = h.getNumCol()
+                    span = (abs(self.figures[moving[i]].x) + self.reach[moving[i]]) / step + 1
+                    h.addCol(0.0, -span, span, 0, np.array([], np.int32), np.array([], float))
+                    h.changeColIntegrality(r, highspy.HighsVarType.kInteger)
+                    # the moving value lies in the rounding cell of r: s·r − s/2 <= y < s·r + s/2
+                    add_row(-step / 2, step / 2 - step * 1e-9, [i, r], [1.0, -step])
+                    rounded.append((r, c))
+                add_row(-0.5 + 1e-9 - constant, 0.5 - 1e-9 - constant, [r for r, _ in rounded], [c for _, c in rounded])
+            elif check.form == "range":
+                (i, c), = free
+                add_row(-inf if check.lower is None else check.lower,
+                        inf if check.upper is None else check.upper, [i], [c])
+            elif check.form == "claim" and not check.passed:
+                # a failing ratio: its claim must move into the range its figures allow
+                (i, c), = free
+                margin = _strict_margin(check.tolerance)
+                add_row(check.rhs_value - check.tolerance + margin, check.rhs_value + check.tolerance - margin, [i], [1.0])
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        values = h.getSolution().col_value
+        return {f: values[col[f]] for f in moving}
+
+    def projection(self, figure: str, moving, pinned: dict[str, float]) -> tuple[float, float] | None:
+        """The range of values `figure` can take with `moving` free (and `pinned` held)."""
+        ends = []
+        for direction in (1.0, -1.0):
+            solved = self.solve_moving(moving, pinned, (figure, direction))
+            if solved is None:
+                return None
+            ends.append(solved[figure])
+        return min(ends), max(ends)
+
+
+def _strict_margin(tolerance: float) -> float:
+    return max(tolerance, 1e-9) * 1e-7
+
+
+def round_half_away(v: float) -> float:
+    return math.floor(v + 0.5) if v >= 0 else -math.floor(-v + 0.5)
+
+
+# -- the kinds of slip -------------------------------------------------------------------------------
+def _digits(fig: Figure) -> tuple[int, str]:
+    scaled = round(abs(fig.value) * 10 ** fig.decimals)
+    return (-1 if fig.value < 0 else 1), str(scaled)
+
+
+def _from_digits(fig: Figure, sign: int, digits: str) -> float:
+    return sign * int(digits) / 10 ** fig.decimals * fig.factor * fig.sign
+
+
+def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, float]]:
+    """(normalised value, half-width) of every value this kind of slip could have printed as fig."""
+    sign, digits = _digits(fig)
+    half = fig.grid / 2
+    out: list[tuple[float, float]] = []
+    if kind == "sign_flip" and fig.value != 0:
+        out.append((-fig.x, half))
+    elif kind == "unit_mislabel":
+        for unit, factor in context.units.get(fig.base_unit, []):
+            if unit != fig.unit:
+                ratio = factor / fig.factor
+                out.append((fig.x * ratio, half * ratio))
+    elif kind == "digit_transposition":
+        for k in range(len(digits) - 1):
+            if digits[k] != digits[k + 1] and not (k == 0 and digits[k + 1] == "0"):
+                swapped = digits[:k] + digits[k + 1] + digits[k] + digits[k + 2:]
+                out.append((_from_digits(fig, sign, swapped), half))
+    elif kind == "rounding" and context.finer.get(fig.fact_id):
+        out += [(fig.x + fig.grid, half), (fig.x - fig.grid, half)]
+    elif kind == "digit_typo":
+        for k in range(len(digits)):
+            for d in "0123456789":
+                if d != digits[k] and not (k == 0 and d == "0" and len(digits) > 1):
+                    out.append((_from_digits(fig, sign, digits[:k] + d + digits[k + 1:]), half))
+    elif kind == "dropped_or_doubled_digit":
+        for k in range(len(digits) + 1):
+            for d in "0123456789":
+                if not (k == 0 and d == "0"):
+                    out.append((_from_digits(fig, sign, digits[:k] + d + digits[k:]), half))
+        for k in range(len(digits) - 1):
+            if digits[k] == digits[k + 1]:
+                out.append((_from_digits(fig, sign, digits[:k] + digits[k + 1:]), half))
+    elif kind == "other_figure" and fig.value != 0:
+        # the printed figure is one printed elsewhere: the slip put it here; any value that fits is the truth
+        if context.equal_elsewhere.get(fig.fact_id):
+            out.append((math.nan, math.inf))
+    return out
+
+
+@dataclass
+class Context:
+    units: dict[str, list[tuple[str, float]]]
+    finer: dict[str, bool]
+    equal_elsewhere: dict[str, str]
+
+
+def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tuple[str, float]:
+    """The first kind of slip whose value fits the figure's feasible range, and the implied value."""
+    lo, hi = min(interval), max(interval)
+    slack = 1e-7 * max(1.0, abs(lo), abs(hi))
+    for kind in KINDS[:-1]:
+        for value, half in candidates(fig, kind, context):
+            if math.isnan(value):
+                return kind, _nearest(fig, lo, hi)
+            a, b = max(lo, value - half), min(hi, value + half)
+            if a <= b + slack:
+                return kind, _on_grid(fig, (a + b) / 2, lo, hi)
+    return "unexplained", _nearest(fig, lo, hi)
+
+
+def _on_grid(fig: Figure, value: float, lo: float, hi: float) -> float:
+    """The printable value (a multiple of the printed unit) nearest `value` within [lo, hi], if any."""
+    g = fig.grid
+    snapped = round_half_away(value / g) * g
+    if snapped < lo - 1e-9 * g:
+        snapped += g
+    elif snapped > hi + 1e-9 * g:
+        snapped -= g
+    return round(snapped, 10) if lo - 1e-9 * g <= snapped <= hi + 1e-9 * g else value
+
+
+def _nearest(fig: Figure, lo: float, hi: float) -> float:
+    """The value nearest the printed one within the range, on the printed grid where one fits."""
+    target = min(max(fig.x, lo), hi)
+    return _on_grid(fig, target, lo, hi)
+
+
+# -- per association -------------------------------------------------------------------------------
+def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], weights: dict[str, float],
+                 context: Context, errata: dict[tuple[str, int], str]) -> list[dict]:
+    failing = [c for c in checks if not c.passed]
+    if not failing:
+        return []
+    problem = OrgProblem(figures, checks, weights)
+    causes: list[Cause] = []
+    best = problem.search(problem.failing) if problem.failing else frozenset()
+    if best is None:
+        causes.append(Cause([problem.checks[k] for k in problem.failing], [Explanation([], math.inf)]))
+    else:
+        for part, check_indices in _causes_of(problem, best):
+            cause = Cause([problem.checks[k] for k in check_indices],
+                          [Explanation(sorted(part), sum(weights[f] for f in part))])
+            cause.others = best - part
+            _alternatives(problem, cause, check_indices, cause.others)
+            causes.append(cause)
+    causes += [Cause([c], [Explanation([], 0.0)]) for c in failing if c.form == "claim" and not c.terms]
+    causes.sort(key=lambda c: min(ch.name for ch in c.checks))
+    rows: list[dict] = []
+    for number, cause in enumerate(causes, 1):
+        rows += _cause_rows(f"{org_id}#{number}", org_id, cause, problem, figures, context, errata)
+    return rows
+
+
+def _causes_of(problem: OrgProblem, best: frozenset) -> list[tuple[frozenset, list[int]]]:
+    """The blamed figures split into groups sharing no check, each with the failing checks it explains."""
+    out = []
+    for part in problem._parts(best):
+        explained = [k for k in problem.failing if any(f in part for f, _ in problem.checks[k].terms)]
+        if explained:
+            out.append((part, explained))
+    return out
+
+
+def _alternatives(problem: OrgProblem, cause: Cause, check_indices: list[int], others: frozenset) -> None:
+    """Other explanations of this cause's failing checks, cheapest first, the other causes held as found."""
+    best = cause.explanations[0]
+    excluded = [frozenset(best.figures)]
+    # an alternative blames figures of the failing checks or their neighbours
+    near = {f for k in check_indices for f, _ in problem.checks[k].terms}
+    near |= {g for f in near for k in problem.touching[f] for g, _ in problem.checks[k].terms}
+    while len(cause.explanations) < MAX_ALTERNATIVES:
+        found = problem.search(check_indices, also_moving=others, excluded=excluded, candidates=near,
+                               max_proposals=MAX_ALTERNATIVE_PROPOSALS)
+        if found is None:
+            break
+        weight = sum(problem.weights[f] for f in found)
+        if weight > best.weight + ALTERNATIVE_WEIGHT_MARGIN:
+            break
+        cause.explanations.append(Explanation(sorted(found), weight))
+        excluded.append(found)
+
+
+def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, figures: dict[str, Figure],
+                context: Context, errata: dict[tuple[str, int], str]) -> list[dict]:
+    check_ids = [c.name for c in cause.checks]
+    blames = sorted({errata[(c.check_id, c.fiscal_year)] for c in cause.checks
+                     if (c.check_id, c.fiscal_year) in errata})
+    described = []
+    for explanation in cause.explanations:
+        pinned: dict[str, float] = {}
+        figs = []
+        for fact_id in explanation.figures:
+            fig = figures[fact_id]
+            claim = next((c for c in cause.checks if c.form == "claim" and c.terms and c.terms[0][0] == fact_id), None)
+            interval = problem.projection(fact_id, explanation.figures, pinned) or problem.projection(
+                fact_id, set(explanation.figures) | cause.others, pinned)
+            if interval is None and claim is not None:
+                interval = (claim.rhs_value - claim.tolerance, claim.rhs_value + claim.tolerance)
+            kind, implied = classify(fig, interval, context) if interval else ("unexplained", math.nan)
+            if not math.isnan(implied):
+                pinned[fact_id] = implied
+            figs.append((fig, kind, implied))
+        described.append((explanation, figs, None))
+    # cheapest first; among equal weights the more familiar slips (earlier in KINDS) first
+    described.sort(key=lambda e: (round(e[0].weight / TIE), sum(KINDS.index(k) for _, k, _ in e[1]),
+                                  [f.key for f, _, _ in e[1]]))
+    best_weight = described[0][0].weight if described else math.inf
+    n_tied = sum(abs(e[0].weight - best_weight) < TIE for e in described)
+    rows = []
+    for rank, (explanation, figs, _) in enumerate(described, 1):
+        tied = abs(explanation.weight - best_weight) < TIE and n_tied > 1
+        keys = {f.key for f, _, _ in figs}
+        agrees = None if not blames else all(b in keys for b in blames)
+        for fig, kind, implied in figs:
+            # beyond the printed precision only as far as it says something
+            implied_printed = round(fig.printed(implied), fig.decimals + 3) if not math.isnan(implied) else None
+            rows.append({
+                "cause_id": cause_id, "cause_rank": rank, "tied": tied, "org_id": org_id,
+                "report_year": fig.report_year, "fiscal_year": fig.fiscal_year, "statement": fig.statement,
+                "line_id": fig.line_id, "measure": fig.measure, "label_printed": fig.label,
+                "printed_value": fig.value, "implied_value": implied_printed, "unit": fig.unit, "kind": kind,
+                "check_ids": check_ids, "n_checks": len(check_ids), "n_figures": len(figs),
+                "weight": explanation.weight, "erratum_blames": blames or None, "agrees_with_erratum": agrees,
+                "sentence": _sentence(fig, kind, implied_printed, check_ids, rank, tied, n_tied),
+                "source_ref": fig.source_ref, "fact_id": fig.fact_id,
+            })
+    if not cause.explanations or not cause.explanations[0].figures:
+        rows.append(_figureless_row(cause_id, org_id, cause, check_ids, blames))
+    return rows
+
+
+def _figureless_row(cause_id, org_id, cause, check_ids, blames) -> dict:
+    check = cause.checks[0]
+    status = check.form == "claim"
+    sentence = (f"The printed goal status is the claim at fault: {check.rule}." if status else
+                "No change of printed figures makes these checks hold together: " + ", ".join(check_ids) + ".")
+    return {"cause_id": cause_id, "cause_rank": 1, "tied": False, "org_id": org_id, "report_year": None,
+            "fiscal_year": check.fiscal_year, "statement": "GOAL" if status else None,
+            "line_id": check.check_id.removeprefix("goal.") if status else None,
+            "measure": "status" if status else None, "label_printed": None, "printed_value": None,
+            "implied_value": None, "unit": None, "kind": "unexplained", "check_ids": check_ids,
+            "n_checks": len(check_ids), "n_figures": 0, "weight": None, "erratum_blames": blames or None,
+            "agrees_with_erratum": None, "sentence": sentence, "source_ref": None, "fact_id": None}
+
+
+KIND_WORDS = {
+    "sign_flip": "a sign flip", "unit_mislabel": "a unit mislabel", "digit_transposition": "two digits transposed",
+    "rounding": "a rounding forced to make the table foot", "digit_typo": "a mistyped digit",
+    "dropped_or_doubled_digit": "a dropped or doubled digit",
+    "other_figure": "a figure that belongs to another line or year", "unexplained": "no recognised slip",
+}
+
+
+def _sentence(fig: Figure, kind: str, implied: float | None, check_ids: list[str], rank: int, tied: bool,
+              n_tied: int) -> str:
+    where = f"{fig.statement} {fig.label} {fig.fiscal_year} (the {fig.report_year} report)"
+    value = f"printed {_plain(fig.value, fig.decimals)} {fig.unit}"
+    would = f", {_plain(implied, fig.decimals)} {fig.unit} would make" if implied is not None else ", changing it makes"
+    n = len(check_ids)
+    lead = ("Preferred explanation" if rank == 1 else f"Alternative {rank - 1}") + (
+        f" (tied with {n_tied - 1} other{'s' if n_tied > 2 else ''} of equal weight)" if tied else "")
+    return (f"{lead}: {where} is {value}{would} {'its check' if n == 1 else f'its {n} checks'} hold; "
+            f"{KIND_WORDS[kind]}.")
+
+
+def _plain(value: float, decimals: int) -> str:
+    text = f"{value:,.{max(decimals, 0)}f}".replace(",", " ")
+    return text.replace("-", "−")
+
+
+# -- reading the warehouse ---------------------------------------------------------------------------
+def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> list[dict]:
+    """Every association's diagnosis from the warehouse relations (DuckDB relations of dbt refs).
+
+    Only associations with a failing check are read in full; a consistent association costs nothing.
+    """
+    failing_orgs = checks.filter("status <> 'pass' and form is not null").aggregate("org_id").set_alias("failing")
+    if not failing_orgs.limit(1).fetchall():
+        return []
+    check_rows = checks.join(failing_orgs, "org_id").filter("form is not null").project(
+        "org_id, check_id, check_family, fiscal_year, form, terms, tolerance, rhs_value, status, rule").fetchall()
+    fact_rows = facts.join(failing_orgs, "org_id").project(
+        "org_id, fact_id, report_year, fiscal_year, statement, line_id, measure, label_printed, "
+        "cast(value as double), unit, decimals, sign, base_unit, "
+        "line_kind, source_ref").fetchall()
+    bounds = {(r[0], r[1], r[2]): (r[3], r[4]) for r in ranges.join(failing_orgs, "org_id").project(
+        "org_id, check_id, fiscal_year, min_value, max_value").fetchall()}
+    unit_rows = units.project("unit, base_unit, cast(factor_to_base as double)").fetchall()
+    factor_of = {u: f for u, _, f in unit_rows}
+    by_base: dict[str, list[tuple[str, float]]] = {}
+    for unit, base, factor in unit_rows:
+        by_base.setdefault(base, []).append((unit, factor))
+    blames = {(r[0], r[1], r[2]): r[3] for r in errata.project("org_id, check_id, fiscal_year, blames").fetchall()
+              if r[3]}
+    rules = weight_rules.project("criterion, coalesce(value, ''), weight").fetchall()
+
+    figures_by_org: dict[str, dict[str, Figure]] = {}
+    for (org, fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
+         sign, base_unit, line_kind, source_ref) in fact_rows:
+        figures_by_org.setdefault(org, {})[fact_id] = Figure(
+            fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
+            factor_of[unit], sign, base_unit, line_kind, source_ref)
+    checks_by_org: dict[str, list[Check]] = {}
+    for org, check_id, family, fiscal_year, form, terms, tolerance, rhs_value, status, rule in check_rows:
+        lower, upper = bounds.get((org, check_id, fiscal_year), (None, None))
+        checks_by_org.setdefault(org, []).append(Check(
+            check_id, family, fiscal_year, form, [(t["fact_id"], t["coefficient"]) for t in terms or []],
+            tolerance, lower, upper, rhs_value, status == "pass", rule))
+    out: list[dict] = []
+    for org in sorted(checks_by_org):
+        figures = figures_by_org.get(org, {})
+        org_checks = checks_by_org[org]
+        weights = figure_weights(figures, org_checks, rules)
+        context = Context(by_base, _finer(figures, org_checks), _equal_elsewhere(figures))
+        errata_of_org = {(c, y): b for (o, c, y), b in blames.items() if o == org}
+        out += diagnose_org(org, figures, org_checks, weights, context, errata_of_org)
+    return out
+
+
+def figure_weights(figures: dict[str, Figure], checks: list[Check], rules: list[tuple[str, str, float]]) -> dict[str, float]:
+    """The cost of blaming each figure, from seeds/reference/diagnosis_weights.csv."""
+    table = {(criterion, value): weight for criterion, value, weight in rules}
+    confirmations: dict[str, float] = {}
+    for check in checks:
+        extra = table.get(("confirmed_by", check.family))
+        if check.passed and extra:
+            for fact_id, _ in check.terms:
+                confirmations[fact_id] = confirmations.get(fact_id, 0.0) + extra
+    return {f: table.get(("figure", ""), 1.0) + table.get(("line_kind", fig.line_kind), 0.0)
+            + table.get(("statement", fig.statement), 0.0) + confirmations.get(f, 0.0)
+            for f, fig in figures.items()}
+
+
+def _finer(figures: dict[str, Figure], checks: list[Check]) -> dict[str, bool]:
+    """Figures compared, in some check, with a figure of the same quantity printed more precisely."""
+    finer: dict[str, bool] = {}
+    for check in checks:
+        terms = [figures[f] for f, _ in check.terms if f in figures]
+        for fig in terms:
+            if any(o.grid < fig.grid and o.base_unit == fig.base_unit for o in terms):
+                finer[fig.fact_id] = True
+    return finer
+
+
+def _equal_elsewhere(figures: dict[str, Figure]) -> dict[str, str]:
+    """Figures whose printed amount is also printed for another line or year of the association."""
+    seen: dict[tuple[str, float], set[str]] = {}
+    for fig in figures.values():
+        if fig.value != 0:
+            seen.setdefault((fig.base_unit, round(abs(fig.value * fig.factor), 6)), set()).add(
+                f"{fig.statement}.{fig.line_id}.{fig.measure}:{fig.fiscal_year}")
+    out = {}
+    for fig in figures.values():
+        if fig.value != 0:
+            others = seen[(fig.base_unit, round(abs(fig.value * fig.factor), 6))] - {fig.key}
+            if others:
+                out[fig.fact_id] = sorted(others)[0]
+    return out
