@@ -61,6 +61,7 @@ class RunResult:
     suites: list[SuiteOutcome] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
     checks: list[dict] = field(default_factory=list)  # every non-pass reconciliation row
+    diagnoses: list[dict] = field(default_factory=list)  # marts.diagnoses: the figures that explain them
     coverage: list[dict] = field(default_factory=list)
     charts: dict[str, list[dict]] = field(default_factory=dict)
     org_filter: str | None = None  # the report shows this association only (what is checked is unchanged)
@@ -83,9 +84,16 @@ ProgressCallback = Callable[[StageResult], None]
 # What the report shows, read from the built warehouse before it is published.
 REPORT_QUERIES = {
     "checks": """select check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
-                        difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message
+                        difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message,
+                        cause_id
                  from marts.reconciliations where status <> 'pass'
                  order by status = 'fail' desc, severity = 'major' desc, check_family, check_id, fiscal_year""",
+    "diagnoses": """select cause_id, cause_rank, tied, org_id, report_year, fiscal_year, statement, line_id, measure,
+                           label_printed, printed_value, implied_value, unit, kind, check_ids, n_checks, n_figures,
+                           weight, erratum_blames, agrees_with_erratum, sentence, source_ref
+                    from marts.diagnoses
+                    order by org_id, cast(split_part(cause_id, '#', 2) as integer), cause_rank, statement, line_id,
+                             fiscal_year""",
     "coverage": """select statement, count(distinct org_id) as n_orgs, sum(n_facts) as n_facts, sum(n_covered) as n_covered,
                           round(sum(n_covered) / sum(n_facts), 4) as coverage_share, sum(n_unconfirmable) as n_unconfirmable
                    from marts.check_coverage group by statement order by statement""",
@@ -308,6 +316,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
             return _rows(con, sql, params) if relations_of(sql) <= built else []
 
         result.checks = rows(REPORT_QUERIES["checks"])
+        result.diagnoses = rows(REPORT_QUERIES["diagnoses"])
         result.coverage = rows(REPORT_QUERIES["coverage"])
         result.status_counts = {r["status"]: r["n"] for r in rows(
             "select status, count(*) as n from marts.reconciliations group by status")}

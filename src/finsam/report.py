@@ -58,6 +58,15 @@ def _fmt(value, unit: str | None = None) -> str:
     return str(value)
 
 
+def _fmt_figure(value, unit: str | None = None) -> str:
+    """A printed or implied figure with the decimals it needs (up to three), formatted as _fmt."""
+    if value is None:
+        return ""
+    text = f"{abs(value):,.3f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
+    text = ("\u2212" if value < 0 else "") + text
+    return f"{text} {unit}".strip() if unit else text
+
+
 def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
     body = []
@@ -162,6 +171,44 @@ def _by_org(rows: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
+def shown_diagnoses(result: "RunResult") -> list[dict]:
+    return [d for d in result.diagnoses if result.org_filter is None or d["org_id"] == result.org_filter]
+
+
+def diagnosis_headline(result: "RunResult") -> str | None:
+    """'19 checks fail, explained by 11 printed figures (14 causes)' — or None when nothing fails."""
+    checks = [c for c in shown_checks(result) if c.get("cause_id")]
+    preferred = [d for d in shown_diagnoses(result) if d["cause_rank"] == 1]
+    if not checks:
+        return None
+    figures = {(d["org_id"], d["report_year"], d["statement"], d["line_id"], d["measure"], d["fiscal_year"])
+               for d in preferred if d["statement"]}
+    causes = {d["cause_id"] for d in preferred}
+    return (f"{len(checks)} check{'s' if len(checks) != 1 else ''} fail, explained by {len(figures)} printed "
+            f"figure{'s' if len(figures) != 1 else ''} ({len(causes)} cause{'s' if len(causes) != 1 else ''})")
+
+
+def _causes(result: "RunResult") -> list[tuple[str, list[dict], list[dict], int]]:
+    """(cause id, preferred rows, its checks, number of alternatives) per cause, in cause order."""
+    checks_of: dict[str, list[dict]] = {}
+    for c in shown_checks(result):
+        if c.get("cause_id"):
+            checks_of.setdefault(c["cause_id"], []).append(c)
+    out: dict[str, list] = {}
+    for d in shown_diagnoses(result):
+        entry = out.setdefault(d["cause_id"], [d["cause_id"], [], checks_of.get(d["cause_id"], []), 0])
+        if d["cause_rank"] == 1:
+            entry[1].append(d)
+        entry[3] = max(entry[3], d["cause_rank"] - 1)
+    return [tuple(v) for v in out.values()]
+
+
+def _figure_name(d: dict) -> str:
+    if not d["statement"]:
+        return "no single figure"
+    return f"{d['statement']} {d['label_printed'] or d['line_id']} {d['fiscal_year']}"
+
+
 def shown_checks(result: "RunResult") -> list[dict]:
     """The non-passing checks the report shows: every association's, or the one of --org."""
     return [c for c in result.checks if result.org_filter is None or c["org_id"] == result.org_filter]
@@ -204,6 +251,29 @@ def _html(result: "RunResult", data_docs: bool) -> str:
                      f"{sum(c['status'] == 'fail' for c in hidden)} of them failing, are not shown.</p>")
     failing = [c for c in checks if c["status"] == "fail"]
     known = [c for c in checks if c["status"] == "known"]
+    headline = diagnosis_headline(result)
+    if headline:
+        parts.append(f"<h2>Diagnosis: {html.escape(headline)}</h2>"
+                     "<p>The smallest set of printed figures whose change makes every check hold (marts.diagnoses), "
+                     "one cause per group of checks they explain, with the kind of slip each figure shows. "
+                     "Alternatives of equal or near weight are in marts.diagnoses (cause_rank 2…).</p>")
+        for cause_id, preferred, cause_checks, n_alternatives in _causes(result):
+            rows = [{"figure": _figure_name(d), "printed": _fmt_figure(d["printed_value"]),
+                     "implied": _fmt_figure(d["implied_value"]),
+                     "unit": d["unit"] or "", "kind": d["kind"].replace("_", " "), "sentence": d["sentence"]}
+                    for d in preferred]
+            tied = any(d["tied"] for d in preferred)
+            note = (f" · {n_alternatives} alternative{'s' if n_alternatives != 1 else ''}"
+                    f"{', tied in weight' if tied else ''}" if n_alternatives else "")
+            disagree = [d for d in preferred if d["agrees_with_erratum"] is False][:1]
+            parts.append(f"<h3>{html.escape(cause_id)}{html.escape(note)}</h3>")
+            if disagree:
+                parts.append("<p><b>Disagrees with the registered erratum</b>, which blames "
+                             + html.escape(", ".join(disagree[0]["erratum_blames"])) + ".</p>")
+            parts.append(_table(rows, [("figure", "printed figure"), ("printed", "printed"), ("implied", "implied"),
+                                       ("unit", "unit"), ("kind", "kind of slip"), ("sentence", "diagnosis")]))
+            parts.append("<p class='source'>Explains: " + html.escape(", ".join(
+                f"{c['check_id']} {c['fiscal_year']} ({c['status']})" for c in cause_checks)) + "</p>")
 
     def grouped_checks(rows: list[dict], status: str) -> None:
         groups = _by_org(rows)
@@ -267,6 +337,10 @@ def _html(result: "RunResult", data_docs: bool) -> str:
     return "\n".join(parts)
 
 
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def _markdown(result: "RunResult") -> str:
     lines = [f"# finsam nightly run {result.run_id}", "", f"**{VERDICT_TEXT[result.verdict]}**", "", result.message, ""]
     if result.status_counts:
@@ -274,6 +348,16 @@ def _markdown(result: "RunResult") -> str:
                                                        for k in ("pass", "known", "fail")] + [""]
     if result.org_filter:
         lines += [f"Showing {_org_heading(result, result.org_filter)} only; every association was checked.", ""]
+    headline = diagnosis_headline(result)
+    if headline:
+        lines += [f"## Diagnosis: {headline}", "", "| cause | printed figure | printed | implied | kind | checks explained |",
+                  "|---|---|---|---|---|---|"]
+        for cause_id, preferred, cause_checks, _ in _causes(result):
+            explained = ", ".join(f"{c['check_id']} {c['fiscal_year']}" for c in cause_checks)
+            lines += [f"| {cause_id} | {_markdown_cell(_figure_name(d))} | {_fmt_figure(d['printed_value'], d['unit'])} | "
+                      f"{_fmt_figure(d['implied_value'], d['unit'])} | {d['kind'].replace('_', ' ')} | {explained} |"
+                      for d in preferred]
+        lines.append("")
     for title, status in (("Failing checks", "fail"), ("Known errata", "known")):
         rows = [c for c in shown_checks(result) if c["status"] == status]
         if rows:
