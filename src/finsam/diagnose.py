@@ -98,6 +98,21 @@ class Check:
     def name(self) -> str:
         return f"{self.check_id} {self.fiscal_year}"
 
+    def holds(self, values: dict[str, float]) -> bool:
+        """Whether the check holds for these normalised values, as the warehouse evaluates it."""
+        total = sum(c * values[f] for f, c in self.terms)
+        if self.form == "interval":
+            return abs(total) < self.tolerance
+        if self.form == "footing":
+            step = 2 * self.tolerance
+            return abs(sum(c * round_half_away(values[f] / step) * step for f, c in self.terms)) < step / 2
+        if self.form == "range":
+            return ((self.lower is None or total >= self.lower - 1e-9)
+                    and (self.upper is None or total <= self.upper + 1e-9))
+        if self.form == "claim" and self.terms:
+            return abs(total - self.rhs_value) < self.tolerance
+        return self.passed
+
 
 @dataclass
 class Explanation:
@@ -445,7 +460,7 @@ def _alternatives(problem: OrgProblem, cause: Cause, check_indices: list[int], o
 
 def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, figures: dict[str, Figure],
                 context: Context, errata: dict[tuple[str, int], str]) -> list[dict]:
-    check_ids = [c.name for c in cause.checks]
+    check_ids = sorted(c.name for c in cause.checks)
     blames = sorted({errata[(c.check_id, c.fiscal_year)] for c in cause.checks
                      if (c.check_id, c.fiscal_year) in errata})
     described = []

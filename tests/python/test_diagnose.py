@@ -1,0 +1,163 @@
+"""Diagnosis: the printed figure at fault is found and the kind of slip named, on small planted reports
+(finsam.diagnose directly, no dbt), and on the real report through the nightly run."""
+
+import csv
+
+import duckdb
+import pytest
+
+from conftest import edit_csv_rows
+from finsam.diagnose import Check, Context, Figure, _equal_elsewhere, _finer, diagnose_org, figure_weights
+from finsam.pipeline import nightly_run
+
+UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count", 1.0)]}
+WEIGHTS = [("figure", "", 1.0), ("line_kind", "total", -0.1), ("confirmed_by", "tie_out", 0.3)]
+
+
+def figure(fact_id, value, unit="kr", decimals=0, line_kind="item", statement="NOT3", sign=1, base="kr"):
+    factor = dict(UNITS[base])[unit]
+    return Figure(fact_id, 2023, 2023, statement, fact_id, "amount", fact_id, value, unit, decimals, factor, sign,
+                  base, line_kind, "ref")
+
+
+def diagnose(figures: list[Figure], checks: list[tuple], rules=WEIGHTS) -> list[dict]:
+    """checks: (check_id, family, form, [(fact_id, coefficient)], tolerance[, lower, upper])."""
+    by_id = {f.fact_id: f for f in figures}
+    built = []
+    for check_id, family, form, terms, tolerance, *bounds in checks:
+        lower, upper = bounds or (None, None)
+        check = Check(check_id, family, 2023, form, terms, tolerance, lower, upper, None, True, check_id)
+        check.passed = check.holds({f: by_id[f].x for f in by_id})
+        built.append(check)
+    weights = figure_weights(by_id, built, rules)
+    context = Context(UNITS, _finer(by_id, built), _equal_elsewhere(by_id))
+    return diagnose_org("org", by_id, built, weights, context, {})
+
+
+def table(a: Figure, a_elsewhere: Figure) -> tuple[list[Figure], list[tuple]]:
+    """T = a + b in one table; a printed again elsewhere and tied out to it."""
+    step = a.grid
+    b = figure("b", 2_000_001 / a.factor, a.unit, a.decimals)
+    total = figure("T", round((a_elsewhere.x + 2_000_001) / step) * step / a.factor, a.unit, a.decimals, "total")
+    checks = [("calc.T", "calculation", "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], step / 2),
+              ("a:tie", "tie_out", "interval", [("a", 1.0), ("a2", -1.0)], a.grid / 2 + a_elsewhere.grid / 2)]
+    return [a, b, total, a_elsewhere], checks
+
+
+@pytest.mark.parametrize("printed, unit, decimals, kind, implied", [
+    (-1_234_567, "kr", 0, "sign_flip", 1_234_567),
+    (1_234.567, "kr", 3, "unit_mislabel", 1_234_567),
+    (1_243_567, "kr", 0, "digit_transposition", 1_234_567),
+    (1_234_517, "kr", 0, "digit_typo", 1_234_567),
+    (123_567, "kr", 0, "dropped_or_doubled_digit", 1_234_567),
+    (12_234_567, "kr", 0, "dropped_or_doubled_digit", 1_234_567),
+    (2_000_001, "kr", 0, "other_figure", 1_234_567),
+    (1_234, "tkr", 0, "rounding", 1_235),
+    (1_234_000, "kr", 0, "unexplained", 1_234_567),
+])
+def test_each_kind_of_slip_is_named_on_the_planted_figure(printed, unit, decimals, kind, implied):
+    a = figure("a", printed, unit, decimals)
+    figures, checks = table(a, figure("a2", 1_234_567))
+    rows = diagnose(figures, checks)
+    preferred = [r for r in rows if r["cause_rank"] == 1]
+    assert [(r["line_id"], r["kind"]) for r in preferred] == [("a", kind)], rows
+    assert preferred[0]["implied_value"] == pytest.approx(implied)
+    assert preferred[0]["check_ids"] == ["a:tie 2023", "calc.T 2023"]
+    assert "a" in preferred[0]["sentence"] and preferred[0]["tied"] is False
+
+
+def test_a_consistent_report_has_no_diagnosis():
+    figures, checks = table(figure("a", 1_234_567), figure("a2", 1_234_567))
+    assert diagnose(figures, checks) == []
+
+
+def test_a_tie_yields_every_explanation_as_an_alternative():
+    """One footing alone cannot tell which of its three figures is wrong: all three, tied, none picked silently."""
+    figures = [figure("a", 1_234_568), figure("b", 2_000_001), figure("T", 3_234_568)]
+    rows = diagnose(figures, [("calc.T", "calculation", "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], 0.5)],
+                   rules=[("figure", "", 1.0)])
+    assert sorted(r["line_id"] for r in rows) == ["T", "a", "b"]
+    assert sorted(r["cause_rank"] for r in rows) == [1, 2, 3]
+    assert all(r["tied"] for r in rows) and {r["cause_id"] for r in rows} == {"org#1"}
+    assert "tied with 2 others" in rows[0]["sentence"]
+
+
+def test_weights_prefer_the_unconfirmed_figure_and_the_subtotal():
+    """With the seed's weights the same footing blames its total, and a tie-out moves the blame off its figure."""
+    figures = [figure("a", 1_234_568), figure("b", 2_000_001), figure("T", 3_234_568, line_kind="total")]
+    footing = ("calc.T", "calculation", "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], 0.5)
+    rows = diagnose(figures, [footing])
+    assert [r["line_id"] for r in rows if r["cause_rank"] == 1] == ["T"]
+
+
+def test_two_slips_in_separate_checks_are_two_causes():
+    a, a2 = figure("a", -1_234_567), figure("a2", 1_234_567)
+    figures, checks = table(a, a2)
+    figures.append(figure("c", 500))
+    figures.append(figure("c2", 5_000))
+    checks.append(("c:tie", "tie_out", "interval", [("c", 1.0), ("c2", -1.0)], 1.0))
+    rows = [r for r in diagnose(figures, checks) if r["cause_rank"] == 1]
+    assert {(r["cause_id"], r["line_id"], r["kind"]) for r in rows} >= {("org#1", "a", "sign_flip")}
+    assert {r["cause_id"] for r in rows} == {"org#1", "org#2"}
+
+
+def test_a_negative_count_fails_its_range_and_is_diagnosed_as_a_sign_flip():
+    count = figure("participants", -110, "count", statement="KEY", base="count")
+    rows = diagnose([count], [("range.KEY.participants.amount", "value_range", "range", [("participants", 1.0)],
+                               None, 0.0, None)])
+    assert [(r["kind"], r["implied_value"]) for r in rows] == [("sign_flip", 110)]
+
+
+# -- the real report -------------------------------------------------------------------------------
+def _diagnoses(project) -> list[dict]:
+    with duckdb.connect(str(project.published_db), read_only=True) as con:
+        cursor = con.execute("select * from marts.diagnoses order by cause_id, cause_rank")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def test_real_report_causes_name_the_figures_the_errata_blame(pristine):
+    preferred = {(d["statement"], d["line_id"], d["fiscal_year"]): d for d in _diagnoses(pristine) if d["cause_rank"] == 1}
+    sign = preferred[("FYO", "arets_resultat", 2021)]
+    assert (sign["kind"], sign["implied_value"]) == ("sign_flip", -471_931)
+    assert ("FYO", "verksamhetens_kostnader", 2023) in preferred
+    assert preferred[("BKR", "balanskravsresultat", 2023)]["kind"] == "unit_mislabel"
+    assert preferred[("NOT3", "summa_admin", 2023)]["implied_value"] == 1_735_770
+    assert ("KEY", "closing_equity", 2018) in preferred
+    # confirmed elsewhere: never the preferred blame
+    assert not [k for k in preferred if k[0] == "RR"]
+    # every registered blame agrees with the preferred diagnosis
+    assert all(d["agrees_with_erratum"] for d in preferred.values() if d["erratum_blames"])
+    with duckdb.connect(str(pristine.published_db), read_only=True) as con:
+        unexplained = con.execute("select count(*) from marts.reconciliations "
+                                  "where status <> 'pass' and cause_id is null").fetchone()[0]
+    assert unexplained == 0
+    summary = (pristine.reports_dir / "published" / "summary.md").read_text(encoding="utf-8")
+    assert "## Diagnosis: 19 checks fail, explained by" in summary
+
+
+def test_a_flipped_web_count_fails_its_range_and_is_diagnosed(published):
+    path = published.seeds_dir / "facts" / "facts_web_key_figures.csv"
+    with open(path, encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["line_id"] == "participants")
+    assert edit_csv_rows(path, {"line_id": "participants", "fiscal_year": row["fiscal_year"]},
+                         {"value": "-" + row["value"]}) == 1
+    result = nightly_run(published)
+    assert result.exit_code == 1
+    failing = [c for c in result.checks if c["status"] == "fail"]
+    assert [c["check_id"] for c in failing] == ["range.KEY.participants.amount"]
+    cause = [d for d in result.diagnoses if d["cause_id"] == failing[0]["cause_id"] and d["cause_rank"] == 1]
+    assert [(d["line_id"], d["kind"], d["implied_value"]) for d in cause] == [
+        ("participants", "sign_flip", float(row["value"]))]
+
+
+def test_a_diagnosis_that_disagrees_with_the_registered_blame_is_shown(published):
+    path = published.seeds_dir / "reference" / "known_errata.csv"
+    assert edit_csv_rows(path, {"check_id": "annual_result:fyo", "fiscal_year": "2021"},
+                         {"blames": "BR.foregaende_arsresultat.amount:2022"}) == 1
+    result = nightly_run(published)
+    assert result.exit_code == 0
+    disagreeing = [d for d in result.diagnoses if d["agrees_with_erratum"] is False and d["cause_rank"] == 1]
+    assert {(d["line_id"], d["fiscal_year"]) for d in disagreeing} == {("arets_resultat", 2021)}
+    html = (published.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
+    assert "Disagrees with the registered erratum" in html and "BR.foregaende_arsresultat.amount:2022" in html
