@@ -31,6 +31,7 @@ SIZES = [(1, 1), (20, 5), (200, 5), (2000, 5)]  # (associations, reports each): 
 CHECK_MODELS = ["int_calculation_terms", "int_calculation_checks", "int_concept_source_values", "int_concept_values",
                 "int_tie_out_checks", "int_values", "int_equation_terms", "int_equation_checks", "int_ratio_checks",
                 "int_goal_checks", "int_check_results", "int_reconciliations", "reconciliations"]
+DIAGNOSIS_SINGLES, DIAGNOSIS_PAIRS = 504, 210  # a multiple of the seven kinds
 TARGETS = {"wall_10k": 120.0, "rss_gib_10k": 2.0, "linearity": 1.5, "dbt_over_direct": 3.0, "floor_ratio": 1.5}
 INGEST_TARGETS = {"txt": 2.0, "docx": 2.0, "pdf": 5.0}  # seconds per report
 REAL_REPORT = Path(__file__).resolve().parents[3] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
@@ -92,6 +93,68 @@ def planted_precision_recall(project: Project, work: Path) -> dict:
     return {"exit": run["exit"], "planted": len(truth), "flagged": len(flagged),
             "recall": len(found) / len(truth), "precision": len(found) / len(flagged) if flagged else 0.0,
             "missed": sorted(truth - flagged), "false_alarms": sorted(flagged - truth)}
+
+
+def model_seconds(result: dict, name: str) -> float:
+    target = Path(result["build_dir"]) / "project" / "target"
+    return next(r["execution_time"] for r in json.loads((target / "run_results.json").read_text())["results"]
+                if r["unique_id"].endswith(f".{name}"))
+
+
+def diagnosis_accuracy(project: Project, work: Path, singles: int = DIAGNOSIS_SINGLES, pairs: int = DIAGNOSIS_PAIRS) -> dict:
+    """Plant typing slips (finsam generate --slips/--slip-pairs), run the nightly job, score marts.diagnoses.
+
+    A single slip is localised when the preferred explanation of its association's causes names it, found
+    among the alternatives when any explanation does, and its kind is right when the preferred row names
+    the planted kind. A pair is localised when the preferred explanations name both figures.
+    """
+    collection = work / "slips"
+    generate(collection, singles + pairs, 2, seed=7, slips=singles, slip_pairs=pairs)
+    run = nightly(project, work / "slips-run", collection)
+    planted: dict[str, list[dict]] = {}
+    for r in csv.DictReader((collection / "slips.csv").open(encoding="utf-8")):
+        planted.setdefault(r["org_id"], []).append(r)
+    with duckdb.connect(run["result"]["warehouse"] if run["result"]["published"] else
+                        str(Path(run["result"]["build_dir"]) / "finsam.duckdb"), read_only=True) as con:
+        rows = con.execute("""select org_id, cause_rank, report_year, fiscal_year, statement, line_id, measure, kind
+                              from marts.diagnoses where org_id like 'syn_%'""").fetchall()
+        detected_orgs = {r[0] for r in con.execute(
+            "select distinct org_id from marts.reconciliations where status <> 'pass' and org_id like 'syn_%'").fetchall()}
+    preferred: dict[tuple, str] = {}
+    anywhere: set[tuple] = set()
+    for org, rank, report_year, fiscal_year, statement, line_id, measure, kind in rows:
+        key = (org, report_year, fiscal_year, statement, line_id, measure)
+        anywhere.add(key)
+        if rank == 1:
+            preferred[key] = kind
+    score = {"singles": 0, "detected": 0, "top": 0, "among": 0, "kind": 0, "pairs": 0, "pairs_detected": 0,
+             "pairs_top": 0, "by_kind": {}, "missed": []}
+    for org, slips in planted.items():
+        keys = [(org, int(s["report_year"]), int(s["fiscal_year"]), s["statement"], s["line_id"], s["measure"]) for s in slips]
+        detected = org in detected_orgs
+        if len(slips) == 1:
+            kind = slips[0]["kind"]
+            tally = score["by_kind"].setdefault(kind, {"planted": 0, "detected": 0, "top": 0, "kind": 0})
+            score["singles"] += 1
+            tally["planted"] += 1
+            if detected:
+                score["detected"] += 1
+                tally["detected"] += 1
+                score["among"] += keys[0] in anywhere
+                if keys[0] in preferred:
+                    score["top"] += 1
+                    tally["top"] += 1
+                    right = preferred[keys[0]] == kind
+                    score["kind"] += right
+                    tally["kind"] += right
+                else:
+                    score["missed"].append(slips[0])
+        else:
+            score["pairs"] += 1
+            if detected:
+                score["pairs_detected"] += 1
+                score["pairs_top"] += all(k in preferred for k in keys)
+    return {**score, "exit": run["exit"], "wall": run["wall"], "diagnoses_s": model_seconds(run["result"], "diagnoses")}
 
 
 def tool_floor(work: Path) -> dict:

@@ -310,15 +310,84 @@ PLANTS = [
 ]
 
 
+SLIP_KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "digit_typo", "dropped_or_doubled_digit",
+              "rounding", "other_figure")
+SLIP_COLUMNS = ["org_id", "report_year", "fiscal_year", "statement", "line_id", "measure", "kind", "true_value",
+                "printed_value"]
+
+
+def plant_slip(rng: random.Random, rows: list[list], kind: str, taken: set) -> list | None:
+    """Change one figure of a report as a person slips when typing it; the ground-truth row, or None.
+
+    The figure is of the report's own year or the year before; `taken` holds figures already changed.
+    """
+    col = {name: i for i, name in enumerate(FACT_COLUMNS)}
+
+    def key(r):
+        return tuple(r[col[c]] for c in ("fiscal_year", "statement", "line_id", "measure"))
+
+    report_year = rows[0][col["report_year"]]
+    pool = [r for r in rows if r[col["fiscal_year"]] >= report_year - 1 and key(r) not in taken
+            and r[col["unit"]] in ("kr", "tkr") and abs(r[col["value"]]) >= 100 and r[col["decimals"]] == 0]
+    if kind == "rounding":
+        # a line's net in the operating report, which Note 3 prints in kronor: the rounding shows
+        pool = [r for r in pool if r[col["statement"]] == "DR" and r[col["measure"]] == "actual_net"]
+    if kind == "unit_mislabel":
+        pool = [r for r in pool if r[col["unit"]] == "kr" and abs(r[col["value"]]) >= 10_000]
+    rng.shuffle(pool)
+    for row in pool:
+        value = int(row[col["value"]])
+        sign, digits = (-1 if value < 0 else 1), str(abs(value))
+        printed, unit, decimals = value, row[col["unit"]], 0
+        if kind == "sign_flip":
+            printed = -value
+        elif kind == "unit_mislabel":  # thousands printed with the unit of kronor: '−1 493,9 kr'
+            printed, decimals = round_half_up(value / 100) / 10, 1
+        elif kind == "digit_transposition":
+            spots = [k for k in range(len(digits) - 1) if digits[k] != digits[k + 1] and not (k == 0 and digits[1] == "0")]
+            if not spots:
+                continue
+            k = rng.choice(spots)
+            printed = sign * int(digits[:k] + digits[k + 1] + digits[k] + digits[k + 2:])
+        elif kind == "digit_typo":
+            k = rng.randrange(len(digits))
+            choices = [d for d in "0123456789" if d != digits[k] and not (k == 0 and d == "0")]
+            printed = sign * int(digits[:k] + rng.choice(choices) + digits[k + 1:])
+        elif kind == "dropped_or_doubled_digit":
+            k = rng.randrange(len(digits))
+            changed = digits[:k] + digits[k + 1:] if rng.random() < 0.5 else digits[:k + 1] + digits[k:]
+            if changed.startswith("0"):
+                continue
+            printed = sign * int(changed)
+        elif kind == "rounding":
+            printed = value + rng.choice((-1, 1))
+        elif kind == "other_figure":
+            others = sorted({int(r[col["value"]]) for r in rows if r[col["unit"]] == unit and abs(r[col["value"]]) >= 100
+                             and r[col["decimals"]] == 0} - {value, -value})
+            if not others:
+                continue
+            printed = rng.choice(others)
+        if printed == value and decimals == 0:
+            continue
+        row[col["value"]], row[col["unit"]], row[col["decimals"]] = printed, unit, decimals
+        taken.add(key(row))
+        return [row[col["org_id"]], report_year, *key(row), kind, value, printed]
+    return None
+
+
 def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year: int = 2023,
              plant: bool = False, file_format: str = "parquet", project: Project | None = None,
-             render: tuple[str, ...] = ()) -> dict[str, int]:
+             render: tuple[str, ...] = (), slips: int = 0, slip_pairs: int = 0) -> dict[str, int]:
     """Write a collection into out_dir: every file of COLLECTION_LAYOUTS (and ground_truth.csv when planting).
 
     Each file has exactly its layout's columns (the seed YAML); Parquet files carry the layout's types.
     `render` ("txt", "pdf", "docx") also writes each report as a published document into
     out_dir/renderings/<org>-<year>.<kind>, each with its own drawn style (finsam.render).
+    `slips` associations then get one slip of a typist in their newest report (the kinds of SLIP_KINDS in
+    turn) and the next `slip_pairs` two, listed in slips.csv: what the diagnosis must find.
     """
+    if (plant and (slips or slip_pairs)) or slips + slip_pairs > n_orgs:
+        raise ValueError("slips and slip pairs each take an association of their own, and do not mix with --plant")
     if plant and n_orgs < len(PLANTS):
         raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
     project = project or Project.locate()
@@ -334,6 +403,8 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     rng = random.Random(seed)
     first_report = last_year - n_years + 1
     ground_truth: list[list] = []
+    slip_truth: list[list] = []
+    slip_rng = random.Random(f"{seed}-slips")  # its own stream: the consistent collection does not depend on it
     n_facts = 0
     with tempfile.TemporaryDirectory(prefix="finsam-generate-") as staging:
         paths = {name: Path(staging) / f"{name}.csv" for name in schemas}
@@ -371,6 +442,14 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                             expected.append(("funding_rule.municipality.driftbidrag_kommun", 0))  # its own share too
                         ground_truth += [[family, org_id, check_id.format(report_year=last_year), last_year + offset]
                                          for check_id, offset in expected]
+                    n_slips = 1 if k < slips else 2 if k < slips + slip_pairs else 0
+                    if n_slips and report_year == last_year:
+                        taken: set = set()
+                        for j in range(n_slips):
+                            kind = SLIP_KINDS[(k * 2 + j) % len(SLIP_KINDS)]
+                            planted = plant_slip(slip_rng, rows, kind, taken)
+                            if planted:
+                                slip_truth.append(planted)
                     write["facts"].writerows(rows)
                     n_facts += len(rows)
                     if render:
@@ -397,7 +476,13 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["check_family", "org_id", "check_id", "fiscal_year"])
             writer.writerows(ground_truth)
-    return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts, "planted": len(ground_truth)}
+    if slips or slip_pairs:
+        with open(out_dir / "slips.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(SLIP_COLUMNS)
+            writer.writerows(slip_truth)
+    return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts,
+            "planted": len(ground_truth) + len(slip_truth)}
 
 
 def _render_report(folder: Path, org_id: str, org_name: str, org_number: str, report_year: int, rows: list[list],

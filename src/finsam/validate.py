@@ -48,8 +48,8 @@ COLLECTION_LAYOUTS = {
     "label_variants": "label_variants",
 }
 COLLECTION_FORMATS = ("csv", "parquet")
-# Written beside a collection by `finsam generate` (--plant, --render); not inputs.
-COLLECTION_NOT_INPUT = {"ground_truth.csv", "renderings"}
+# Written beside a collection by `finsam generate` (--plant, --slips, --render); not inputs.
+COLLECTION_NOT_INPUT = {"ground_truth.csv", "slips.csv", "renderings"}
 
 # Tables of the same layout form one group for the key and reference rules (seeds and collection alike).
 LAYOUT_GROUP = {"facts_annual_report": "facts", "facts_web_key_figures": "facts"}
