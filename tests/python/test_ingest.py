@@ -123,5 +123,5 @@ def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_pa
     with duckdb.connect(str(pristine.published_db), read_only=True) as con:
         curated_known = sorted(con.execute("select check_id, fiscal_year from marts.reconciliations "
                                            "where status = 'known'").fetchall())
-    assert result.status_counts == {"pass": 247, "known": 19}
+    assert result.status_counts == {"pass": 629, "known": 19}
     assert sorted((c["check_id"], c["fiscal_year"]) for c in result.checks if c["status"] == "known") == curated_known

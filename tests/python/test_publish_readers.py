@@ -37,7 +37,7 @@ def test_run_info_names_the_run_that_published(pristine):
     with duckdb.connect(str(pristine.published_db), read_only=True) as con:
         (row,) = con.execute("select run_id, verdict, checks, checks_known_errata, checks_failed, associations, "
                              "published_at is not null from marts.run_info").fetchall()
-    assert row[1:] == ("pass", 266, 19, 0, 1, True)
+    assert row[1:] == ("pass", 648, 19, 0, 1, True)
     assert (pristine.reports_dir / "published").resolve().name == row[0]
 
 
