@@ -591,7 +591,13 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
         weights = figure_weights(figures, org_checks, rules)
         context = Context(by_base, _finer(figures, org_checks), _equal_elsewhere(figures))
         errata_of_org = {(c, y): b for (o, c, y), b in blames.items() if o == org}
-        out += diagnose_org(org, figures, org_checks, weights, context, errata_of_org)
+        try:
+            out += diagnose_org(org, figures, org_checks, weights, context, errata_of_org)
+        except Exception as error:  # one association's diagnosis must not stop the warehouse: say so in its row
+            failing = sorted(c.name for c in org_checks if not c.passed)
+            out.append(_figureless_row(f"{org}#1", org, Cause([c for c in org_checks if not c.passed][:1]),
+                                       failing, []) | {"sentence": f"The diagnosis failed ({type(error).__name__}: "
+                                                                   f"{error}); the checks are unaffected."})
     return out
 
 
