@@ -2,15 +2,15 @@
 
 Error localisation in the Fellegi–Holt sense, per association: the minimum-weight set of printed
 figures whose change makes every failing linear check hold while every passing one keeps passing,
-each check at its own printed precision. Solved as a mixed-integer problem with HiGHS:
+each check at its own printed precision, solved with HiGHS as an implicit hitting-set problem
+(OrgProblem): a binary master chooses figures, a small problem in which only they move tests them.
+The check forms, as the warehouse writes them (int_reconciliations.form and .terms):
 
-- d_i, the change of figure i (continuous, normalised units), and z_i, a binary that pays the figure's
-  weight when it changes: |d_i| <= M_i z_i;
-- an interval check (tie-out, roll-forward, equation, funding rule, restatement): |Σ c·(x + d)| < tolerance;
-- a footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
-  term, x + d within half a step of s·r), and the rounded terms must sum exactly;
-- a range (value_ranges): the printed value stays within its line's bounds;
-- a printed ratio that does not follow from its figures is not linear: its claim alone must move
+- interval (tie-out, roll-forward, equation, funding rule, restatement): |Σ c·y| < tolerance;
+- footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
+  moving term, y within half a step of s·r), and the rounded terms must sum exactly;
+- range (value_ranges): the printed value stays within its line's bounds;
+- claim: a printed ratio that does not follow from its figures is not linear: its claim alone must move
   into the range the figures allow. A printed goal status is text: it is its own cause.
 
 Failing checks that the chosen figures explain together form one cause. For each cause the other
@@ -97,21 +97,6 @@ class Check:
     @property
     def name(self) -> str:
         return f"{self.check_id} {self.fiscal_year}"
-
-    def holds(self, values: dict[str, float]) -> bool:
-        """Whether the check holds for these normalised values, as the warehouse evaluates it."""
-        total = sum(c * values[f] for f, c in self.terms)
-        if self.form == "interval":
-            return abs(total) < self.tolerance
-        if self.form == "footing":
-            step = 2 * self.tolerance
-            return abs(sum(c * round_half_away(values[f] / step) * step for f, c in self.terms)) < step / 2
-        if self.form == "range":
-            return ((self.lower is None or total >= self.lower - 1e-9)
-                    and (self.upper is None or total <= self.upper + 1e-9))
-        if self.form == "claim" and self.terms:
-            return abs(total - self.rhs_value) < self.tolerance
-        return self.passed
 
 
 @dataclass
@@ -478,14 +463,14 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
             if not math.isnan(implied):
                 pinned[fact_id] = implied
             figs.append((fig, kind, implied))
-        described.append((explanation, figs, None))
+        described.append((explanation, figs))
     # cheapest first; among equal weights the more familiar slips (earlier in KINDS) first
     described.sort(key=lambda e: (round(e[0].weight / TIE), sum(KINDS.index(k) for _, k, _ in e[1]),
                                   [f.key for f, _, _ in e[1]]))
     best_weight = described[0][0].weight if described else math.inf
     n_tied = sum(abs(e[0].weight - best_weight) < TIE for e in described)
     rows = []
-    for rank, (explanation, figs, _) in enumerate(described, 1):
+    for rank, (explanation, figs) in enumerate(described, 1):
         tied = abs(explanation.weight - best_weight) < TIE and n_tied > 1
         keys = {f.key for f, _, _ in figs}
         agrees = None if not blames else all(b in keys for b in blames)
@@ -503,15 +488,16 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
                 "source_ref": fig.source_ref, "fact_id": fig.fact_id,
             })
     if not cause.explanations or not cause.explanations[0].figures:
-        rows.append(_figureless_row(cause_id, org_id, cause, check_ids, blames))
+        rows.append(_figureless_row(cause_id, org_id, cause.checks[0], check_ids, blames))
     return rows
 
 
-def _figureless_row(cause_id, org_id, cause, check_ids, blames) -> dict:
-    check = cause.checks[0]
-    status = check.form == "claim"
-    sentence = (f"The printed goal status is the claim at fault: {check.rule}." if status else
-                "No change of printed figures makes these checks hold together: " + ", ".join(check_ids) + ".")
+def _figureless_row(cause_id: str, org_id: str, check: Check, check_ids: list[str], blames: list[str],
+                    sentence: str | None = None) -> dict:
+    """A cause no printed figure stands for: a goal status, or checks no change of figures satisfies."""
+    status = check.form == "claim" and not check.terms
+    sentence = sentence or (f"The printed goal status is the claim at fault: {check.rule}." if status else
+                            f"No change of printed figures makes these checks hold together: {', '.join(check_ids)}.")
     return {"cause_id": cause_id, "cause_rank": 1, "tied": False, "org_id": org_id, "report_year": None,
             "fiscal_year": check.fiscal_year, "statement": "GOAL" if status else None,
             "line_id": check.check_id.removeprefix("goal.") if status else None,
@@ -568,8 +554,10 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
     by_base: dict[str, list[tuple[str, float]]] = {}
     for unit, base, factor in unit_rows:
         by_base.setdefault(base, []).append((unit, factor))
-    blames = {(r[0], r[1], r[2]): r[3] for r in errata.project("org_id, check_id, fiscal_year, blames").fetchall()
-              if r[3]}
+    blames: dict[str, dict[tuple[str, int], str]] = {}
+    for org, check_id, fiscal_year, blamed in errata.project("org_id, check_id, fiscal_year, blames").fetchall():
+        if blamed:
+            blames.setdefault(org, {})[(check_id, fiscal_year)] = blamed
     rules = weight_rules.project("criterion, coalesce(value, ''), weight").fetchall()
 
     figures_by_org: dict[str, dict[str, Figure]] = {}
@@ -590,14 +578,13 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
         org_checks = checks_by_org[org]
         weights = figure_weights(figures, org_checks, rules)
         context = Context(by_base, _finer(figures, org_checks), _equal_elsewhere(figures))
-        errata_of_org = {(c, y): b for (o, c, y), b in blames.items() if o == org}
         try:
-            out += diagnose_org(org, figures, org_checks, weights, context, errata_of_org)
+            out += diagnose_org(org, figures, org_checks, weights, context, blames.get(org, {}))
         except Exception as error:  # one association's diagnosis must not stop the warehouse: say so in its row
-            failing = sorted(c.name for c in org_checks if not c.passed)
-            out.append(_figureless_row(f"{org}#1", org, Cause([c for c in org_checks if not c.passed][:1]),
-                                       failing, []) | {"sentence": f"The diagnosis failed ({type(error).__name__}: "
-                                                                   f"{error}); the checks are unaffected."})
+            failing = [c for c in org_checks if not c.passed]
+            out.append(_figureless_row(f"{org}#1", org, failing[0], sorted(c.name for c in failing), [],
+                                       f"The diagnosis failed ({type(error).__name__}: {error}); "
+                                       "the checks are unaffected."))
     return out
 
 
@@ -631,8 +618,7 @@ def _equal_elsewhere(figures: dict[str, Figure]) -> dict[str, str]:
     seen: dict[tuple[str, float], set[str]] = {}
     for fig in figures.values():
         if fig.value != 0:
-            seen.setdefault((fig.base_unit, round(abs(fig.value * fig.factor), 6)), set()).add(
-                f"{fig.statement}.{fig.line_id}.{fig.measure}:{fig.fiscal_year}")
+            seen.setdefault((fig.base_unit, round(abs(fig.value * fig.factor), 6)), set()).add(fig.key)
     out = {}
     for fig in figures.values():
         if fig.value != 0:

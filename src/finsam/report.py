@@ -51,10 +51,7 @@ def _fmt(value, unit: str | None = None) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (int, float)):
-        text = f"{abs(value):,.1f}" if isinstance(value, float) else f"{abs(value):,}"
-        text = text.replace(",", "\u202f").replace(".", ",")
-        text = ("\u2212" if value < 0 else "") + text
-        return f"{text} {unit}".strip() if unit else text
+        return _swedish(value, f"{abs(value):,.1f}" if isinstance(value, float) else f"{abs(value):,}", unit)
     return str(value)
 
 
@@ -62,8 +59,12 @@ def _fmt_figure(value, unit: str | None = None) -> str:
     """A printed or implied figure with the decimals it needs (up to three), formatted as _fmt."""
     if value is None:
         return ""
-    text = f"{abs(value):,.3f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
-    text = ("\u2212" if value < 0 else "") + text
+    return _swedish(value, f"{abs(value):,.3f}".rstrip("0").rstrip("."), unit)
+
+
+def _swedish(value, digits: str, unit: str | None) -> str:
+    """Python's '1,234.5' of abs(value) as '1 234,5' with U+2212 for a negative value, and the unit."""
+    text = ("\u2212" if value < 0 else "") + digits.replace(",", "\u202f").replace(".", ",")
     return f"{text} {unit}".strip() if unit else text
 
 
