@@ -10,8 +10,9 @@ The check forms, as the warehouse writes them (int_reconciliations.form and .ter
 - footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
   moving term, y within half a step of s·r), and the rounded terms must sum exactly;
 - range (value_ranges): the printed value stays within its line's bounds;
-- claim: a printed ratio that does not follow from its figures is not linear: its claim alone must move
-  into the range the figures allow. A printed goal status is text: it is its own cause.
+- claim: a printed ratio that does not follow from its figures is not linear: either its claim moves
+  into the range the figures allow, or one of its figures moves (their terms carry coefficient 0, so
+  they count for the hitting set but state no row). A printed goal status is text: it is its own cause.
 
 Failing checks that the chosen figures explain together form one cause. For each cause the other
 explanations are enumerated with no-good cuts, cheapest first: ties are all reported, never one picked
@@ -29,8 +30,10 @@ import numpy as np
 
 KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
          "dropped_or_doubled_digit", "other_figure", "unexplained")
-# How many explanations of one cause are listed at most, and how much dearer than the best they may be.
+# How many explanations of one cause are listed (every tie is listed, up to MAX_TIED: a table whose
+# lines are all equally likely names each of them), and how much dearer than the best they may be.
 MAX_ALTERNATIVES = 6
+MAX_TIED = 60
 ALTERNATIVE_WEIGHT_MARGIN = 1.0
 # Proposals the master may make in one search before it gives up (each is tested by a small problem):
 # the first search of an association, and each search for a further alternative.
@@ -130,12 +133,16 @@ class OrgProblem:
         self.checks = [c for c in self.checks if all(f in figures for f, _ in c.terms)]
         self.touching: dict[str, list[int]] = {}
         for k, check in enumerate(self.checks):
-            for f, _ in check.terms:
-                self.touching.setdefault(f, []).append(k)
-        self.ids = sorted(self.touching)
-        self.index = {f: i for i, f in enumerate(self.ids)}
+            for f, coefficient in check.terms:
+                # a ratio's figures (coefficient 0) may explain it, but are not tested against it
+                if coefficient:
+                    self.touching.setdefault(f, []).append(k)
+        self.ids = sorted({f for c in self.checks for f, _ in c.terms})
         self.failing = [k for k, c in enumerate(self.checks) if not c.passed]
-        self.cuts: list[tuple[list[int], list[float], float]] = []
+        # cuts learnt from proposals that could not hold: if every figure of `moving` moves, one of
+        # `one_of` must move too (valid whatever else moves, so kept for every later search)
+        self.cuts: list[tuple[frozenset, frozenset]] = []
+        self._holds: dict[frozenset, bool] = {}
         scale: dict[str, float] = {}
         for fig in figures.values():
             scale[fig.base_unit] = max(scale.get(fig.base_unit, 0.0), abs(fig.x))
@@ -143,60 +150,102 @@ class OrgProblem:
         self.reach = {f: 10 * (scale[figures[f].base_unit] + 1000 * figures[f].grid) for f in self.ids}
 
     # -- the master ----------------------------------------------------------------------------------
-    def _master(self, cover: list[int], extra: list[tuple[list[int], list[float], float]],
-                moving: frozenset, candidates: set | None) -> highspy.Highs:
+    def _master(self, cover: list[int], cuts: list[tuple[frozenset, frozenset]], moving: frozenset,
+                candidates: set | None, max_weight: float | None) -> tuple[highspy.Highs, list[str]]:
+        """The hitting-set problem over the figures that appear in a row; every other figure stays put."""
+        def allowed(f):
+            return f in moving or candidates is None or f in candidates
+
+        rows = [frozenset(f for f in self.explainers(k) if allowed(f)) for k in cover]
+        active = set(moving).union(*rows)
+        relevant: list[tuple[frozenset, frozenset]] = []
+        pending = list(cuts)
+        while True:
+            # a cut whose moving side has a figure outside the problem is met by that figure staying put
+            ready = [(m, o) for m, o in pending if m <= active]
+            if not ready:
+                break
+            pending = [c for c in pending if not c[0] <= active]
+            for m, o in ready:
+                one_of = frozenset(f for f in o if allowed(f))
+                relevant.append((m, one_of))
+                active |= one_of
+        ids = sorted(active)
+        column = {f: i for i, f in enumerate(ids)}
+        n = len(ids)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        n = len(self.ids)
-        lower = np.array([1.0 if f in moving else 0.0 for f in self.ids])
-        upper = np.array([1.0 if candidates is None or f in candidates or f in moving else 0.0 for f in self.ids])
-        h.addCols(n, np.array([self.weights[f] for f in self.ids]), lower, upper, 0,
+        lower = np.array([1.0 if f in moving else 0.0 for f in ids])
+        h.addCols(n, np.array([self.weights[f] for f in ids]), lower, np.ones(n), 0,
                   np.array([], np.int32), np.array([], np.int32), np.array([], float))
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-        for k in cover:
-            idx = sorted({self.index[f] for f, _ in self.checks[k].terms})
+        for row in rows:
+            idx = sorted(column[f] for f in row)
             h.addRow(1.0, highspy.kHighsInf, len(idx), np.array(idx, np.int32), np.ones(len(idx)))
-        for idx, val, lo in self.cuts + extra:
-            h.addRow(lo, highspy.kHighsInf, len(idx), np.array(idx, np.int32), np.array(val, float))
-        return h
+        for m, one_of in relevant:
+            idx = [column[f] for f in m] + [column[f] for f in one_of]
+            val = [-1.0] * len(m) + [1.0] * len(one_of)
+            h.addRow(1.0 - len(m), highspy.kHighsInf, len(idx), np.array(idx, np.int32), np.array(val, float))
+        if max_weight is not None:
+            blamed = sum(self.weights[f] for f in moving) + max_weight + TIE
+            h.addRow(-highspy.kHighsInf, blamed, n, np.arange(n, dtype=np.int32), np.array([self.weights[f] for f in ids]))
+        return h, ids
 
     def search(self, cover: list[int], also_moving: frozenset = frozenset(),
                excluded: list[frozenset] = (), candidates: set | None = None,
-               max_proposals: int = MAX_PROPOSALS) -> frozenset | None:
+               max_proposals: int = MAX_PROPOSALS, max_weight: float | None = None) -> frozenset | None:
         """The cheapest set of figures that, with `also_moving`, makes every check hold; None if none.
 
         `cover`: the failing checks the set must explain. `excluded`: sets (and their supersets) not to
-        propose again. `candidates`: the only figures that may be blamed (default: all).
+        propose again. `candidates`: the only figures that may be blamed (default: all). `max_weight`:
+        the most the set may weigh (bounding the search is what keeps enumerating alternatives cheap).
         """
-        extra = [self._no_good(e) for e in excluded]
+        no_goods = [(frozenset(e), frozenset()) for e in excluded]
         for _ in range(max_proposals):
-            h = self._master(cover, extra, also_moving, candidates)
+            h, ids = self._master(cover, self.cuts + no_goods, also_moving, candidates, max_weight)
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None
             values = h.getSolution().col_value
-            chosen = frozenset(self.ids[i] for i in range(len(self.ids)) if values[i] > 0.5)
-            new_cuts = [self._neighbour_cut(part) for part in self._parts(chosen)
-                        if self.solve_moving(part) is None]
-            if not new_cuts:
+            chosen = frozenset(f for f, v in zip(ids, values) if v > 0.5)
+            failed = [part for part in self._parts(chosen) if not self.holds(part)]
+            if not failed:
                 return chosen - also_moving
-            # a part of a proposal that cannot hold is cut for good: the cut is valid whatever else moves
-            self.cuts += [c for c in new_cuts if c is not None]
-            if any(c is None for c in new_cuts):
-                return None
+            for part in failed:
+                # with no neighbours the cut says that this part never moves all together
+                self.cuts.append((part, frozenset(f for k in self._checks_of(part)
+                                                  for f, c in self.checks[k].terms if c) - part))
         return None
 
-    def _no_good(self, figures: frozenset) -> tuple[list[int], list[float], float]:
-        idx = [self.index[f] for f in figures]
-        return idx, [-1.0] * len(idx), 1.0 - len(idx)
+    def explainers(self, k: int) -> list[str]:
+        """The figures of which one must move to make failing check k hold.
 
-    def _neighbour_cut(self, part: frozenset) -> tuple[list[int], list[float], float] | None:
-        """If every figure of `part` moves, a figure sharing a check with it must move too."""
-        neighbours = sorted({f for k in self._checks_of(part) for f, _ in self.checks[k].terms} - part)
-        if not neighbours:
-            return None
-        idx = [self.index[f] for f in part] + [self.index[f] for f in neighbours]
-        return idx, [-1.0] * len(part) + [1.0] * len(neighbours), 1.0 - len(part)
+        A ratio is blamed on its printed claim, and on its figures only where no printable claim fits
+        them (a claim out of its own range): otherwise every ratio would open a search through the
+        tables behind it. `release_claims` lets a figure blamed anyway take the claim's place.
+        """
+        check = self.checks[k]
+        if check.form == "claim" and not self.holds(frozenset([check.terms[0][0]])):
+            return [f for f, _ in check.terms]
+        return [f for f, c in check.terms if c]
+
+    def release_claims(self, blamed: frozenset) -> frozenset:
+        """Blamed ratio claims whose failure a blamed figure of the same ratio already explains, dropped."""
+        for k in self.failing:
+            check = self.checks[k]
+            claim = check.terms[0][0] if check.form == "claim" else None
+            if claim in blamed and any(f in blamed for f, c in check.terms if not c):
+                rest = blamed - {claim}
+                if all(any(f in rest for f, _ in self.checks[j].terms) for j in self.failing) and all(
+                        self.holds(part) for part in self._parts(rest)):
+                    blamed = rest
+        return blamed
+
+    def holds(self, part: frozenset) -> bool:
+        """Whether moving only `part` can make every check touching it hold (remembered)."""
+        if part not in self._holds:
+            self._holds[part] = self.solve_moving(part) is not None
+        return self._holds[part]
 
     def _checks_of(self, moving) -> list[int]:
         return sorted({k for f in moving for k in self.touching.get(f, [])})
@@ -212,7 +261,7 @@ class OrgProblem:
             return f
 
         for k in self._checks_of(moving):
-            inside = [f for f, _ in self.checks[k].terms if f in parent]
+            inside = [f for f, c in self.checks[k].terms if c and f in parent]
             for f in inside[1:]:
                 parent[find(f)] = find(inside[0])
         groups: dict[str, set] = {}
@@ -270,11 +319,12 @@ class OrgProblem:
                 (i, c), = free
                 add_row(-inf if check.lower is None else check.lower,
                         inf if check.upper is None else check.upper, [i], [c])
-            elif check.form == "claim" and not check.passed:
-                # a failing ratio: its claim must move into the range its figures allow
-                (i, c), = free
+            elif check.form == "claim" and not check.passed and [f for f, _ in check.terms if f in col] == [check.terms[0][0]]:
+                # a failing ratio whose figures stay put: its printed claim must move into the range they
+                # allow (a moving figure changes the ratio in a way no linear row states: it is let be)
                 margin = _strict_margin(check.tolerance)
-                add_row(check.rhs_value - check.tolerance + margin, check.rhs_value + check.tolerance - margin, [i], [1.0])
+                add_row(check.rhs_value - check.tolerance + margin, check.rhs_value + check.tolerance - margin,
+                        [col[check.terms[0][0]]], [1.0])
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -318,7 +368,7 @@ def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, 
     out: list[tuple[float, float]] = []
     if kind == "sign_flip" and fig.value != 0:
         out.append((-fig.x, half))
-    elif kind == "unit_mislabel":
+    elif kind == "unit_mislabel" and fig.value != 0:
         for unit, factor in context.units.get(fig.base_unit, []):
             if unit != fig.unit:
                 ratio = factor / fig.factor
@@ -397,6 +447,7 @@ def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], w
     problem = OrgProblem(figures, checks, weights)
     causes: list[Cause] = []
     best = problem.search(problem.failing) if problem.failing else frozenset()
+    best = problem.release_claims(best) if best is not None else None
     if best is None:
         causes.append(Cause([problem.checks[k] for k in problem.failing], [Explanation([], math.inf)]))
     else:
@@ -430,14 +481,15 @@ def _alternatives(problem: OrgProblem, cause: Cause, check_indices: list[int], o
     excluded = [frozenset(best.figures)]
     # an alternative blames figures of the failing checks or their neighbours
     near = {f for k in check_indices for f, _ in problem.checks[k].terms}
-    near |= {g for f in near for k in problem.touching[f] for g, _ in problem.checks[k].terms}
-    while len(cause.explanations) < MAX_ALTERNATIVES:
+    near |= {g for f in near for k in problem.touching.get(f, []) for g, _ in problem.checks[k].terms}
+    while len(cause.explanations) < MAX_TIED:
         found = problem.search(check_indices, also_moving=others, excluded=excluded, candidates=near,
-                               max_proposals=MAX_ALTERNATIVE_PROPOSALS)
+                               max_proposals=MAX_ALTERNATIVE_PROPOSALS,
+                               max_weight=best.weight + ALTERNATIVE_WEIGHT_MARGIN)
         if found is None:
             break
         weight = sum(problem.weights[f] for f in found)
-        if weight > best.weight + ALTERNATIVE_WEIGHT_MARGIN:
+        if weight > best.weight + TIE and len(cause.explanations) >= MAX_ALTERNATIVES:
             break
         cause.explanations.append(Explanation(sorted(found), weight))
         excluded.append(found)
@@ -449,7 +501,7 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
     blames = sorted({errata[(c.check_id, c.fiscal_year)] for c in cause.checks
                      if (c.check_id, c.fiscal_year) in errata})
     described = []
-    for explanation in cause.explanations:
+    for explanation in (e for e in cause.explanations if e.figures):
         pinned: dict[str, float] = {}
         figs = []
         for fact_id in explanation.figures:
@@ -542,7 +594,7 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
     if not failing_orgs.limit(1).fetchall():
         return []
     check_rows = checks.join(failing_orgs, "org_id").filter("form is not null").project(
-        "org_id, check_id, check_family, fiscal_year, form, terms, tolerance, rhs_value, status, rule").fetchall()
+        "org_id, check_id, check_family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule").fetchall()
     fact_rows = facts.join(failing_orgs, "org_id").project(
         "org_id, fact_id, report_year, fiscal_year, statement, line_id, measure, label_printed, "
         "cast(value as double), unit, decimals, sign, base_unit, "
@@ -567,11 +619,14 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
             fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
             factor_of[unit], sign, base_unit, line_kind, source_ref)
     checks_by_org: dict[str, list[Check]] = {}
-    for org, check_id, family, fiscal_year, form, terms, tolerance, rhs_value, status, rule in check_rows:
+    for org, check_id, family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule in check_rows:
         lower, upper = bounds.get((org, check_id, fiscal_year), (None, None))
+        terms = [(t["fact_id"], t["coefficient"]) for t in terms or []]
+        if form == "claim" and terms:
+            # a ratio's figures, after its claim: coefficient 0, they enter no linear row
+            terms += [(f, 0.0) for f in fact_ids if f not in {t for t, _ in terms}]
         checks_by_org.setdefault(org, []).append(Check(
-            check_id, family, fiscal_year, form, [(t["fact_id"], t["coefficient"]) for t in terms or []],
-            tolerance, lower, upper, rhs_value, status == "pass", rule))
+            check_id, family, fiscal_year, form, terms, tolerance, lower, upper, rhs_value, status == "pass", rule))
     out: list[dict] = []
     for org in sorted(checks_by_org):
         figures = figures_by_org.get(org, {})
@@ -595,8 +650,9 @@ def figure_weights(figures: dict[str, Figure], checks: list[Check], rules: list[
     for check in checks:
         extra = table.get(("confirmed_by", check.family))
         if check.passed and extra:
-            for fact_id, _ in check.terms:
-                confirmations[fact_id] = confirmations.get(fact_id, 0.0) + extra
+            for fact_id, coefficient in check.terms:
+                if coefficient:
+                    confirmations[fact_id] = confirmations.get(fact_id, 0.0) + extra
     return {f: table.get(("figure", ""), 1.0) + table.get(("line_kind", fig.line_kind), 0.0)
             + table.get(("statement", fig.statement), 0.0) + confirmations.get(f, 0.0)
             for f, fig in figures.items()}
@@ -606,9 +662,12 @@ def _finer(figures: dict[str, Figure], checks: list[Check]) -> dict[str, bool]:
     """Figures compared, in some check, with a figure of the same quantity printed more precisely."""
     finer: dict[str, bool] = {}
     for check in checks:
-        terms = [figures[f] for f, _ in check.terms if f in figures]
+        terms = [figures[f] for f, c in check.terms if f in figures and c]
+        finest: dict[str, float] = {}
         for fig in terms:
-            if any(o.grid < fig.grid and o.base_unit == fig.base_unit for o in terms):
+            finest[fig.base_unit] = min(finest.get(fig.base_unit, math.inf), fig.grid)
+        for fig in terms:
+            if finest[fig.base_unit] < fig.grid:
                 finer[fig.fact_id] = True
     return finer
 

@@ -7,11 +7,11 @@ import duckdb
 import pytest
 
 from conftest import edit_csv_rows
-from finsam.diagnose import (Check, Context, Figure, _equal_elsewhere, _finer, diagnose_org, figure_weights,
-                             round_half_away)
+from finsam.diagnose import (MAX_ALTERNATIVES, Check, Context, Figure, _equal_elsewhere, _finer, classify,
+                             diagnose_org, figure_weights, round_half_away)
 from finsam.pipeline import nightly_run
 
-UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count", 1.0)]}
+UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count", 1.0)], "%": [("%", 1.0)]}
 WEIGHTS = [("figure", "", 1.0), ("line_kind", "total", -0.1), ("confirmed_by", "tie_out", 0.3)]
 
 
@@ -93,6 +93,43 @@ def test_a_tie_yields_every_explanation_as_an_alternative():
     assert sorted(r["cause_rank"] for r in rows) == [1, 2, 3]
     assert all(r["tied"] for r in rows) and {r["cause_id"] for r in rows} == {"org#1"}
     assert "tied with 2 others" in rows[0]["sentence"]
+
+
+def test_a_tie_wider_than_the_alternatives_limit_lists_every_line():
+    """A table of many equal lines whose total is off: each line is an explanation, all of them listed."""
+    lines = [figure(f"l{i:02}", 100_000 + i) for i in range(MAX_ALTERNATIVES + 4)]
+    total = figure("T", sum(f.value for f in lines) + 90, line_kind="total")
+    terms = [("T", 1.0)] + [(f.fact_id, -1.0) for f in lines]
+    rows = diagnose([*lines, total], [("calc.T", "calculation", "footing", terms, 0.5)], rules=[("figure", "", 1.0)])
+    assert sorted(r["line_id"] for r in rows) == sorted(["T", *(f.fact_id for f in lines)])
+    assert all(r["tied"] for r in rows)
+
+
+def test_a_ratio_over_a_mislabelled_total_blames_the_total_not_the_claim():
+    """Total assets printed in tkr under a kr heading: the equity ratio printed beside it (in range, and
+    right) fails only because it divides by that total; the total is the one figure to blame."""
+    a, b = figure("a", 4_000_000), figure("b", 8_931_178)
+    assets = figure("T", 12_931.178, decimals=3, line_kind="total")
+    equity = figure("E", 6_465_589)
+    ratio = figure("R", 50.0, "%", statement="NARR", base="%")
+    rhs = 100 * equity.x / assets.x
+    checks = [Check("calc.T", "calculation", 2023, "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], 0.5,
+                    None, None, None, False, "calc.T"),
+              Check("soliditet", "ratio", 2023, "claim", [("R", 1.0), ("E", 0.0), ("T", 0.0)], 0.05,
+                    None, None, rhs, False, "soliditet"),
+              Check("range.R", "value_range", 2023, "range", [("R", 1.0)], None, 0.0, 100.0, None, True, "range.R")]
+    by_id = {f.fact_id: f for f in (a, b, assets, equity, ratio)}
+    rows = diagnose_org("org", by_id, checks, figure_weights(by_id, checks, WEIGHTS),
+                        Context(UNITS, {}, {}), {})
+    preferred = [r for r in rows if r["cause_rank"] == 1]
+    assert [(r["line_id"], r["kind"], r["implied_value"]) for r in preferred] == [("T", "unit_mislabel", 12_931_178)]
+    assert preferred[0]["check_ids"] == ["calc.T 2023", "soliditet 2023"]
+
+
+def test_a_zero_is_no_unit_mislabel():
+    """0 kr reads the same in any unit: a zero that must become 20 is a slip of its digits, not of its unit."""
+    kind, implied = classify(figure("z", 0), (20.0, 20.0), Context(UNITS, {}, {}))
+    assert (kind, implied) == ("dropped_or_doubled_digit", 20)
 
 
 def test_weights_prefer_the_unconfirmed_figure_and_the_subtotal():
