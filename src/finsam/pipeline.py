@@ -24,7 +24,7 @@ import duckdb
 
 from finsam import publish
 from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
-from finsam.gx_runner import SuiteOutcome, relations_of, run_suites
+from finsam.gx_runner import SuiteOutcome, import_in_background, relations_of, run_suites
 from finsam.project import DiskFullError, FinsamError, Project
 from finsam.report import activate_report, staging_dir, write_report
 from finsam.validate import Finding, ValidationResult, validate_inputs
@@ -267,6 +267,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
 
     def build() -> str:
         nonlocal outcome
+        import_in_background()  # the parent only waits while dbt builds
         outcome = dbt_build(build_project, project.profiles_dir, built_db)
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
