@@ -31,9 +31,7 @@ rounded as (
     select
         t.*,
         e.precision_step,
-        round(t.value_normalised / e.precision_step) * e.precision_step as value_rounded,
-        max(case when t.role = 'lhs' then t.measure end)
-            over (partition by t.check_id, t.org_id, t.fiscal_year)    as lhs_measure
+        round(t.value_normalised / e.precision_step) * e.precision_step as value_rounded
     from terms as t
     inner join evaluable as e using (check_id, org_id, fiscal_year)
     where t.fact_id is not null

@@ -59,6 +59,7 @@ child_terms as (
         i.statement,
         'rhs' as role,
         t.weight,
+        i.bound_measure as lhs_measure,
         case when t.child_line_id = '*' then i.bound_line_id else t.child_line_id end as line_id,
         case when t.child_measure = '*' then i.bound_measure else t.child_measure end as measure
     from instances as i
@@ -70,7 +71,7 @@ child_terms as (
 
 select
     i.check_id, i.org_id, i.fiscal_year, i.statement, 'lhs' as role, cast(1 as decimal(10, 4)) as weight,
-    i.bound_line_id as line_id, i.bound_measure as measure,
+    i.bound_measure as lhs_measure, i.bound_line_id as line_id, i.bound_measure as measure,
     i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref
 from instances as i
 
@@ -78,7 +79,7 @@ union all
 
 select
     c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
-    c.line_id, c.measure,
+    c.lhs_measure, c.line_id, c.measure,
     f.fact_id, coalesce(f.label_printed, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref
 from child_terms as c
 left join facts as f

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -75,10 +76,21 @@ def _dbt_executable() -> str:
     raise FinsamError(f"dbt is not installed beside {sys.executable}: run `make run` so that the environment is set up")
 
 
-def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None) -> DbtOutcome:
-    """`dbt build` (seeds, models, data and unit tests) into `db_path`."""
+PARSED = "partial_parse.msgpack"
+
+
+def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None,
+              parse_cache: Path | None = None) -> DbtOutcome:
+    """`dbt build` (seeds, models, data and unit tests) into `db_path`.
+
+    `parse_cache`: a folder that keeps dbt's parsed project between builds of the same project folder
+    and database path, so that dbt re-parses only the files that changed (seconds of every run).
+    """
     env = {**os.environ, "FINSAM_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "DO_NOT_TRACK": "1", "DBT_PARTIAL_PARSE": "false"}
+           "DO_NOT_TRACK": "1", "DBT_PARTIAL_PARSE": "true" if parse_cache else "false"}
+    if parse_cache and (parse_cache / PARSED).is_file():
+        (project_dir / "target").mkdir(exist_ok=True)
+        shutil.copy2(parse_cache / PARSED, project_dir / "target" / PARSED)
     args = [_dbt_executable(), "build",
             "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
             "--target-path", str(project_dir / "target"), "--log-path", str(project_dir / "logs"),
@@ -87,6 +99,11 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
     proc = subprocess.run(args, cwd=project_dir, env=env, capture_output=True, text=True,
                           preexec_fn=_die_with_parent)
     outcome = DbtOutcome(proc.returncode, round(time.perf_counter() - start, 3))
+    if parse_cache and (project_dir / "target" / PARSED).is_file():
+        parse_cache.mkdir(parents=True, exist_ok=True)
+        kept = parse_cache / f".{PARSED}.{os.getpid()}"
+        shutil.copy2(project_dir / "target" / PARSED, kept)
+        os.replace(kept, parse_cache / PARSED)  # whole or not at all: dbt re-parses what it cannot read
     output = proc.stdout + proc.stderr
     outcome.log_tail = "\n".join(output.strip().splitlines()[-30:])
     outcome.disk_full = "No space left on device" in output

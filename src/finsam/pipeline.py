@@ -7,6 +7,7 @@ failed test; 2 the run could not complete (bad input, missing tool, unwritable f
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shlex
 import shutil
@@ -152,6 +153,22 @@ def prepare_build_project(project: Project, target: Path, normalised: dict[Path,
     return target
 
 
+def build_project_dir(project: Project) -> Path:
+    """An empty folder for the build copy of the dbt project: the same plain-named folder for every run of
+    one warehouse (runs of one warehouse take turns: the run lock), so that dbt can reuse its parse of the
+    last run; a new temporary folder where that one is not this user's own."""
+    digest = hashlib.sha256(str(project.warehouse_dir.resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"finsam-project-{os.getuid()}-{digest}"
+    try:
+        if path.is_symlink() or (path.exists() and path.stat().st_uid != os.getuid()):
+            raise PermissionError(path)
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(mode=0o700)  # fails if anyone made it again meanwhile
+        return path
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="finsam-project-"))
+
+
 def create_build_file(built_db: Path, validation: ValidationResult) -> None:
     """The build file, in the published storage format, with the validated collection in schema `collection`
     (copied by DuckDB from the validator: no path or value is ever part of SQL text but the quoted file name)."""
@@ -185,7 +202,7 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             publish.remove_stale_builds(project.warehouse_dir)
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"
-            build_project = Path(tempfile.mkdtemp(prefix="finsam-project-"))
+            build_project = build_project_dir(project)
             try:
                 _build_and_check(project, result, build_project, built_db, timed, collection)
                 result.published = result.exit_code == EXIT_OK and publish_result
@@ -268,7 +285,11 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
     def build() -> str:
         nonlocal outcome
         import_in_background()  # the parent only waits while dbt builds
-        outcome = dbt_build(build_project, project.profiles_dir, built_db)
+        # dbt sees the build file under one path in the project folder every run: its parse stays valid
+        (build_project / built_db.name).symlink_to(built_db)
+        outcome = dbt_build(build_project, project.profiles_dir, build_project / built_db.name,
+                            # dbt's parse names the project folder's files by absolute path: one cache per folder
+                            parse_cache=project.warehouse_dir / ".dbt-parse" / build_project.name)
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)

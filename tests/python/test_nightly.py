@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import duckdb
@@ -43,11 +44,15 @@ def test_real_report_passes_publishes_and_reports_the_known_errata(pristine):
 
 
 def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published):
+    assert nightly_run(published).exit_code == 0  # this warehouse's first run: dbt parses all and keeps it
     before = sha256(published.published_db)
     seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
     assert edit_csv_rows(seed, {"statement": "NOT4", "line_id": "momsfordran", "fiscal_year": "2023"},
                          {"value": "254666"}) == 1
-    result = nightly_run(published)
+    result = nightly_run(published, keep_build=True)
+    # the second run re-parsed only the changed seed, and its check sees the new amount
+    log = (Path(result.build_dir) / "project" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 1 files changed" in log
     assert result.exit_code == 1 and result.verdict == "fail"
     failing = {c["check_id"] for c in result.checks if c["status"] == "fail"}
     assert "calc.NOT4.summa.amount:lines" in failing
@@ -55,7 +60,8 @@ def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehous
     assert not result.published and sha256(published.published_db) == before
     page = (published.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
     assert "FAIL" in page and "calc.NOT4.summa.amount:lines" in page
-    assert not (published.reports_dir / "published").exists()  # this copy never published a report
+    # the published report is still the last good run's
+    assert json.loads((published.reports_dir / "published" / "result.json").read_text(encoding="utf-8"))["verdict"] == "pass"
 
 
 def test_malformed_seed_exits_2_names_the_file_and_keeps_the_published_warehouse(published):
