@@ -79,6 +79,18 @@ def _dbt_executable() -> str:
 PARSED = "partial_parse.msgpack"
 
 
+def _keep_parse(parsed: Path, parse_cache: Path) -> None:
+    """Keep dbt's parse for the next build, whole or not at all: it only saves time, so a full disk
+    or a read-only folder costs the next build a full parse and nothing else."""
+    kept = parse_cache / f".{PARSED}.{os.getpid()}"
+    try:
+        parse_cache.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parsed, kept)
+        os.replace(kept, parse_cache / PARSED)
+    except OSError:
+        kept.unlink(missing_ok=True)
+
+
 def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None,
               parse_cache: Path | None = None) -> DbtOutcome:
     """`dbt build` (seeds, models, data and unit tests) into `db_path`.
@@ -100,10 +112,7 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
                           preexec_fn=_die_with_parent)
     outcome = DbtOutcome(proc.returncode, round(time.perf_counter() - start, 3))
     if parse_cache and (project_dir / "target" / PARSED).is_file():
-        parse_cache.mkdir(parents=True, exist_ok=True)
-        kept = parse_cache / f".{PARSED}.{os.getpid()}"
-        shutil.copy2(project_dir / "target" / PARSED, kept)
-        os.replace(kept, parse_cache / PARSED)  # whole or not at all: dbt re-parses what it cannot read
+        _keep_parse(project_dir / "target" / PARSED, parse_cache)
     output = proc.stdout + proc.stderr
     outcome.log_tail = "\n".join(output.strip().splitlines()[-30:])
     outcome.disk_full = "No space left on device" in output

@@ -10,9 +10,10 @@ The check forms, as the warehouse writes them (int_reconciliations.form and .ter
 - footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
   moving term, y within half a step of s·r), and the rounded terms must sum exactly;
 - range (value_ranges): the printed value stays within its line's bounds;
-- claim: a printed ratio that does not follow from its figures is not linear: either its claim moves
-  into the range the figures allow, or one of its figures moves (their terms carry coefficient 0, so
-  they count for the hitting set but state no row). A printed goal status is text: it is its own cause.
+- claim: a printed ratio that does not follow from its figures is not linear: its claim moves into the
+  range the figures allow; only where no printable claim fits them must one of its figures move (their
+  terms carry coefficient 0: they may explain the ratio but state no row), and a figure blamed anyway
+  explains the ratio too. A printed goal status is text: it is its own cause.
 
 Failing checks that the chosen figures explain together form one cause. For each cause the other
 explanations are enumerated with no-good cuts, cheapest first: ties are all reported, never one picked
@@ -319,7 +320,8 @@ class OrgProblem:
                 (i, c), = free
                 add_row(-inf if check.lower is None else check.lower,
                         inf if check.upper is None else check.upper, [i], [c])
-            elif check.form == "claim" and not check.passed and [f for f, _ in check.terms if f in col] == [check.terms[0][0]]:
+            elif (check.form == "claim" and not check.passed
+                  and [f for f, _ in check.terms if f in col] == [check.terms[0][0]]):
                 # a failing ratio whose figures stay put: its printed claim must move into the range they
                 # allow (a moving figure changes the ratio in a way no linear row states: it is let be)
                 margin = _strict_margin(check.tolerance)
