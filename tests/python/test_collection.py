@@ -73,3 +73,17 @@ def test_the_generator_is_deterministic(tmp_path):
     generate(tmp_path / "c", 2, 2, seed=4)
     assert content(tmp_path / "a") == content(tmp_path / "b")
     assert content(tmp_path / "a") != content(tmp_path / "c")
+
+
+def test_the_benchmarks_own_footing_query_agrees_with_the_calculation_checks(tmp_path):
+    """The hand-written query the benchmark times as DuckDB's own speed does the checks' footing work:
+    nothing fails on a consistent collection, exactly the planted footing error on a planted one."""
+    from finsam.bench import duckdb_load_and_foot
+
+    generate(tmp_path / "consistent", 4, 2, seed=3)
+    consistent = duckdb_load_and_foot(tmp_path / "consistent")
+    assert consistent["totals"] > 1000 and consistent["not_footing"] == 0
+    generate(tmp_path / "planted", n_orgs=len(PLANTS), n_years=3, seed=11, plant=True)
+    planted_footings = [r for r in csv.DictReader((tmp_path / "planted" / "ground_truth.csv").open(encoding="utf-8"))
+                        if r["check_id"].startswith("calc.")]
+    assert duckdb_load_and_foot(tmp_path / "planted")["not_footing"] == len(planted_footings) == 1
