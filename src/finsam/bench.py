@@ -392,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             run = nightly(project, work / f"run-{size}", collection)
             result = run["result"]
             stages = {s["name"]: s["seconds"] for s in result["stages"]}
+            dbt_seconds = {k: result.get("dbt_seconds", {}).get(k, float("nan")) for k in ("load", "models", "tests")}
             published = Path(result["warehouse"]) if result["published"] else None
             # the comparisons that run the models again stop at 10 000 org-years
             dbt_s, direct_s = (dbt_versus_direct(result, published) if published and size <= PROFILED_SIZE
@@ -403,9 +404,9 @@ def main(argv: list[str] | None = None) -> int:
                     checks = con.execute("select count(*) from marts.reconciliations").fetchall()[0][0]
             rows.append({"org_years": size, "facts": facts, "checks": checks, "exit": run["exit"], "wall": run["wall"],
                          "rss_mib": run["rss_mib"], "validate": stages["validate"], "dbt_build": stages["dbt build"],
-                         **{k: result["dbt_seconds"][k] for k in ("load", "models", "tests")},
+                         **dbt_seconds, "message": result["message"],
                          "gx": stages["gx"], "report": stages["report"], "publish": stages["publish"],
-                         "diagnoses": model_seconds(result, "diagnoses"),
+                         "diagnoses": model_seconds(result, "diagnoses") if published else float("nan"),
                          "dbt_check_models": dbt_s, "direct_check_models": direct_s,
                          "duckdb_s": own_speed["total_s"], "duckdb_totals": own_speed["totals"]})
             print(json.dumps(rows[-1]), flush=True)
@@ -445,6 +446,8 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict, ingest: d
                      f"{r['gx']:.1f} | {r['report']:.1f} | {r['publish']:.2f} | {r['wall'] / r['org_years']:.4f} | "
                      f"{r['dbt_check_models']:.1f} / {r['direct_check_models']:.1f} = {ratio:.2f}× | "
                      f"{r['duckdb_s']:.1f} | {r['wall'] / r['duckdb_s']:.1f}× |")
+    lines += [f"\nThe run of {r['org_years']:,} org-years did not complete (exit {r['exit']}): {r['message'].splitlines()[0][:400]}"
+              for r in rows if r["exit"] not in (0, 1)]
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
 
     def row(name, measured, ok):
