@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from finsam.generate import generate
+from finsam.pipeline import prepare_build_project
 from finsam.project import Project
 
 SIZES = [(1, 1), (20, 5), (200, 5), (2000, 5), (20000, 5)]  # (associations, reports each): 1 … 100 000 org-years
@@ -151,7 +152,7 @@ def duckdb_load_and_foot(collection: Path) -> dict:
 def profile(result: dict, published_db: Path, top: int = 8) -> list[dict]:
     """EXPLAIN ANALYZE of the slowest SQL models (by dbt's time): each one's seconds and its costliest operators.
 
-    Run on a copy of the built warehouse; a table model's query includes the views it reads.
+    Read-only on the built warehouse; a table model's query includes the views it reads.
     """
     target = Path(result["build_dir"]) / "project" / "target"
     manifest = json.loads((target / "manifest.json").read_text())
@@ -160,11 +161,8 @@ def profile(result: dict, published_db: Path, top: int = 8) -> list[dict]:
                     json.loads((target / "run_results.json").read_text())["results"]
                     if r["unique_id"] in nodes and nodes[r["unique_id"]]["language"] == "sql"),
                    key=lambda t: -t[0])[:top]
-    copy = published_db.parent / "profile" / published_db.name
-    copy.parent.mkdir(exist_ok=True)
-    shutil.copy2(published_db, copy)
     out = []
-    with duckdb.connect(str(copy), read_only=True) as con:
+    with duckdb.connect(str(published_db), read_only=True) as con:
         con.execute("set threads = 2; set enable_progress_bar = false")
         for dbt_seconds, node in timed:
             sql = (target / "compiled" / "finsam" / node["original_file_path"]).read_text()
@@ -184,7 +182,6 @@ def profile(result: dict, published_db: Path, top: int = 8) -> list[dict]:
             operators.sort(reverse=True)
             out.append({"model": node["name"], "dbt_s": dbt_seconds, "cpu_s": sum(t for t, _ in operators),
                         "top": operators[:3]})
-    shutil.rmtree(copy.parent)
     return out
 
 
@@ -318,10 +315,7 @@ def render_diagnosis(d: dict) -> str:
 
 def analyst_build(project: Project, work: Path) -> float:
     """An analyst's plain `dbt build` of the real report in their own copy of the project, parsed once before."""
-    folder = work / "analyst"
-    for rel in project.project_files():
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(project.root / rel, folder / rel)
+    folder = prepare_build_project(project, work / "analyst", {})
     dbt = str(Path(sys.executable).with_name("dbt"))
     env = {**os.environ, "FINSAM_DB": str(folder / "dev.duckdb")}
     cmd = [dbt, "build", "--profiles-dir", str(project.profiles_dir), "--project-dir", str(folder)]
