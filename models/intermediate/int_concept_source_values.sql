@@ -66,14 +66,15 @@ select
     sum(weight * value_normalised)                                       as value,
     sum(abs(weight) * half_width)                                        as half_width,
     any_value(base_unit)                                                 as unit,
-    regexp_replace(string_agg(
-        concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label, ' ', printed_year),
-        ' ' order by weight desc, statement, line_id, printed_year
-    ), '^\+ ', '')                                                      as source_label,
+    -- lists are built unordered and sorted after grouping (an ordered aggregate buffers every row)
+    regexp_replace(array_to_string(list_transform(list_sort(list({
+        'descending_weight': -weight, 'statement': statement, 'line_id': line_id, 'printed_year': printed_year,
+        'term': concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label, ' ', printed_year)
+    })), lambda t: t.term), ' '), '^\+ ', '')                                                      as source_label,
     string_agg(distinct source_ref, '; ')                                as source_ref,
-    list(fact_id order by fact_id)                                       as fact_ids,
+    list_sort(list(fact_id))                                             as fact_ids,
     -- the source as a linear form of printed figures, for the diagnosis
-    list({'fact_id': fact_id, 'coefficient': cast(weight as double)} order by fact_id) as terms
+    list_sort(list({'fact_id': fact_id, 'coefficient': cast(weight as double)})) as terms
 from bound_terms
 group by concept_id, binding, org_id, fiscal_year, source_id
 having count(*) = any_value(n_terms)

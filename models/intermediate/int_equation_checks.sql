@@ -6,7 +6,7 @@ with terms as (
     from {{ ref('int_equation_terms') }}
 ),
 
-vals as (
+vals as not materialized (
     select * from {{ ref('int_values') }}
 ),
 
@@ -26,17 +26,39 @@ candidate_years as (
     where t.role = 'lhs' and t.org_id is not null
 ),
 
-resolved as (
+-- every term of every candidate year, with the year its value is read from, so that the values join
+-- on all their keys at once (joined on the association alone first, they multiply into billions of rows)
+term_years as (
     select
         c.equation_id,
         c.org_id,
         c.fiscal_year,
+        c.fiscal_year + t.year_offset                                      as value_year,
         t.check_family,
         t.label_en,
         t.source_ref,
         t.role,
         t.weight,
         t.n_terms,
+        t.statement,
+        t.line_id,
+        t.measure
+    from candidate_years as c
+    inner join terms as t
+        on t.equation_id = c.equation_id and t.org_id is not distinct from c.scope_org_id
+),
+
+resolved as (
+    select
+        y.equation_id,
+        y.org_id,
+        y.fiscal_year,
+        y.check_family,
+        y.label_en,
+        y.source_ref,
+        y.role,
+        y.weight,
+        y.n_terms,
         v.value,
         v.half_width,
         v.unit,
@@ -44,17 +66,15 @@ resolved as (
         v.fact_ids,
         list_transform(v.terms, lambda term: {
             'fact_id': term.fact_id,
-            'coefficient': term.coefficient * cast(t.weight as double) * case when t.role = 'lhs' then 1 else -1 end
+            'coefficient': term.coefficient * cast(y.weight as double) * case when y.role = 'lhs' then 1 else -1 end
         })                                                                  as terms
-    from candidate_years as c
-    inner join terms as t
-        on t.equation_id = c.equation_id and t.org_id is not distinct from c.scope_org_id
+    from term_years as y
     inner join vals as v
-        on v.org_id = c.org_id
-        and v.fiscal_year = c.fiscal_year + t.year_offset
-        and v.statement = t.statement
-        and v.line_id = t.line_id
-        and v.measure = t.measure
+        on v.org_id = y.org_id
+        and v.fiscal_year = y.value_year
+        and v.statement = y.statement
+        and v.line_id = y.line_id
+        and v.measure = y.measure
 ),
 
 evaluated as (

@@ -3,10 +3,11 @@
 -- A fact that takes part in no check must have a reason in seeds/reference/unconfirmable_facts.csv.
 -- A range check bounds a figure on its own and confirms it against nothing: it does not count.
 with participation as (
-    select fact_id, count(*) as n_checks, list(check_id order by check_id) as check_ids
+    select fact_id, count(*) as n_checks, list_sort(list(check_id)) as check_ids
     from (
-        select distinct unnest(fact_ids) as fact_id, check_id, org_id, fiscal_year
-        from {{ ref('int_reconciliations') }}
+        -- a check instance is one row (check_id, org, year): its distinct facts need no distinct over all
+        select unnest(list_distinct(fact_ids)) as fact_id, check_id
+        from {{ ref('int_check_results') }}
         where check_family <> 'value_range'
     )
     group by fact_id

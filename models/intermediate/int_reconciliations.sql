@@ -1,4 +1,4 @@
-{{ config(materialized=var('table_materialization', 'table')) }}
+{{ config(materialized='view') }}
 -- Every check result, one row each: what was compared, both values, difference, tolerance, status.
 -- Status: pass; known (fails exactly as registered in seeds/reference/known_errata.csv); fail.
 -- A registered erratum that no longer occurs with its registered figures is itself a failing row.
@@ -27,7 +27,8 @@ with_errata as (
         on e.check_id = r.check_id and e.org_id = r.org_id and e.fiscal_year = r.fiscal_year
 ),
 
-check_rows as (
+-- not materialized: a reader that asks for a few checks or columns computes only those
+check_rows as not materialized (
     select
         w.check_id,
         w.check_family,
