@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from finsam.project import duckdb_settings
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
@@ -116,7 +118,7 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
                                              "not run", None, False, f"{', '.join(missing[doc['name']])} was not built "
                                              "(skipped after a failing dbt test)", None, [])]))
     suites = [doc for doc in suites if not missing[doc["name"]]]
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with duckdb.connect(str(db_path), read_only=True, config=duckdb_settings()) as con:
         frames = [con.sql(doc["meta"]["finsam"]["query"]).df() for doc in suites]
     # One validation per suite, each on its own DataFrame; Data Docs are built once, at the end.
     for doc, frame in zip(suites, frames):

@@ -26,7 +26,7 @@ import duckdb
 from finsam import publish
 from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
 from finsam.gx_runner import SuiteOutcome, import_in_background, relations_of, run_suites
-from finsam.project import DiskFullError, FinsamError, Project
+from finsam.project import DiskFullError, FinsamError, Project, duckdb_settings
 from finsam.report import activate_report, staging_dir, write_report
 from finsam.validate import Finding, ValidationResult, validate_inputs
 
@@ -174,6 +174,7 @@ def create_build_file(built_db: Path, validation: ValidationResult) -> None:
     (copied by DuckDB from the validator: no path or value is ever part of SQL text but the quoted file name)."""
     duckdb.connect(str(built_db), config={"storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}).close()
     validation.load_collection(built_db)
+    validation.close()  # the validated rows are in the build file: their memory is dbt's and the checks' now
 
 
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
@@ -313,7 +314,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
                           "models": outcome.seconds_of("model"), "tests": outcome.seconds_of("test", "unit_test"),
                           "nodes": len(outcome.nodes)}
 
-    with duckdb.connect(str(built_db), read_only=True) as con:
+    with duckdb.connect(str(built_db), read_only=True, config=duckdb_settings()) as con:
         built = {f"{schema}.{name}" for schema, name in con.sql(
             "select table_schema, table_name from information_schema.tables").fetchall()}
         for test in outcome.test_failures:
@@ -330,7 +331,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
 
     timed("gx", gx)
 
-    with duckdb.connect(str(built_db), read_only=True) as con:
+    with duckdb.connect(str(built_db), read_only=True, config=duckdb_settings()) as con:
         publish.check_storage_version(con)
 
         def rows(sql: str, params: dict | None = None) -> list[dict]:
@@ -403,7 +404,7 @@ def write_run_info(project: Project, result: RunResult, built_db: Path) -> None:
               "checks": sum(counts.values()), "passed": counts.get("pass", 0), "known": counts.get("known", 0),
               "failed": counts.get("fail", 0), "associations": len(result.org_names),
               "source_commit": source_commit(project.root), "storage_version": publish.PUBLISHED_STORAGE_VERSION}
-    with duckdb.connect(str(built_db)) as con:
+    with duckdb.connect(str(built_db), config=duckdb_settings()) as con:
         con.execute("""
             create or replace table marts.run_info as
             select $run_id as run_id, cast($started_at as timestamptz) as started_at,

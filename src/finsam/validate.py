@@ -725,6 +725,12 @@ class ValidationResult:
         """How many rows of a collection file are loaded (an identical duplicate once)."""
         return self.inputs.con.execute(f"select count(*) from {self._kept(name)}").fetchall()[0][0]
 
+    def close(self) -> None:
+        """Free the validator's tables (the whole collection, at scale)."""
+        if self.inputs is not None:
+            self.inputs.con.close()
+            self.inputs = None
+
     def load_collection(self, build_db: Path) -> None:
         """The validated collection into schema `collection` of the (existing) build file, typed by each layout."""
         if not self.collection:
