@@ -10,7 +10,7 @@ with sources as (
     from {{ ref('concept_sources') }}
 ),
 
-facts as (
+facts as {{ read_in_place_if_table() }} (
     select * from {{ ref('int_facts') }}
 ),
 
@@ -71,7 +71,7 @@ select
         'descending_weight': -weight, 'statement': statement, 'line_id': line_id, 'printed_year': printed_year,
         'term': concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label, ' ', printed_year)
     })), lambda t: t.term), ' '), '^\+ ', '')                                                      as source_label,
-    string_agg(distinct source_ref, '; ')                                as source_ref,
+    array_to_string(list_sort(list(distinct source_ref)), '; ')          as source_ref,
     list_sort(list(fact_id))                                             as fact_ids,
     -- the source as a linear form of printed figures, for the diagnosis
     list_sort(list({'fact_id': fact_id, 'coefficient': cast(weight as double)})) as terms

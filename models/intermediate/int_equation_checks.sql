@@ -83,18 +83,19 @@ evaluated as (
         any_value(check_family)                                             as check_family,
         org_id,
         fiscal_year,
-        string_agg(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label), ' + ')
-            filter (where role = 'lhs')                                     as lhs_label,
+        -- every list sorted, so that a check reads the same in every run
+        array_to_string(list_sort(list(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label))
+            filter (where role = 'lhs')), ' + ')                            as lhs_label,
         sum(weight * value) filter (where role = 'lhs')                     as lhs_value,
-        string_agg(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label), ' + ')
-            filter (where role = 'rhs')                                     as rhs_label,
+        array_to_string(list_sort(list(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label))
+            filter (where role = 'rhs')), ' + ')                            as rhs_label,
         sum(weight * value) filter (where role = 'rhs')                     as rhs_value,
         sum(abs(weight) * half_width)                                       as tolerance,
         any_value(unit)                                                     as unit,
         any_value(source_ref)                                               as source_ref,
         any_value(label_en)                                                 as context,
         flatten(list(fact_ids))                                             as fact_ids,
-        flatten(list(terms))                                                as terms
+        list_sort(flatten(list(terms)))                                     as terms
     from resolved
     group by equation_id, org_id, fiscal_year
     having count(*) = any_value(n_terms)
@@ -103,5 +104,5 @@ evaluated as (
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value, tolerance, unit,
     abs(lhs_value - rhs_value) < tolerance as passed,
-    source_ref, context, list_distinct(fact_ids) as fact_ids, 'interval' as form, terms
+    source_ref, context, list_sort(list_distinct(fact_ids)) as fact_ids, 'interval' as form, terms
 from evaluated
