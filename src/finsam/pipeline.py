@@ -172,7 +172,8 @@ def build_project_dir(project: Project) -> Path:
 def create_build_file(built_db: Path, validation: ValidationResult) -> None:
     """The build file, in the published storage format, with the validated collection in schema `collection`
     (copied by DuckDB from the validator: no path or value is ever part of SQL text but the quoted file name)."""
-    duckdb.connect(str(built_db), config={"storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}).close()
+    duckdb.connect(str(built_db), config={**duckdb_settings(),
+                                          "storage_compatibility_version": publish.PUBLISHED_STORAGE_VERSION}).close()
     validation.load_collection(built_db)
     validation.close()  # the validated rows are in the build file: their memory is dbt's and the checks' now
 

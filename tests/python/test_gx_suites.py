@@ -52,23 +52,6 @@ def test_all_suites_pass_on_the_real_report(pristine, tmp_path):
     assert (tmp_path / "docs" / "index.html").is_file()
 
 
-def test_the_suites_query_within_the_runs_memory_limit(pristine, tmp_path, monkeypatch):
-    """FINSAM_MEMORY_LIMIT bounds DuckDB in the suites' queries as in dbt's build: at scale they read
-    millions of checks, and DuckDB's own default is most of the machine."""
-    monkeypatch.setenv("FINSAM_MEMORY_LIMIT", "77MB")
-    limits = []
-    connect = duckdb.connect
-
-    def connect_and_note(*args, **kwargs):
-        con = connect(*args, **kwargs)
-        limits.append(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
-        return con
-
-    monkeypatch.setattr(duckdb, "connect", connect_and_note)
-    run_suites(pristine.published_db, pristine.expectations_dir)
-    assert limits and set(limits) == {"73.4 MiB"}  # 77 MB in DuckDB's binary units
-
-
 @pytest.mark.parametrize("suite", sorted(PLANTS))
 def test_suite_fails_on_a_planted_error(pristine, tmp_path, suite):
     db = tmp_path / "finsam.duckdb"

@@ -64,6 +64,25 @@ def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehous
     assert json.loads((published.reports_dir / "published" / "result.json").read_text(encoding="utf-8"))["verdict"] == "pass"
 
 
+def test_every_connection_of_the_run_keeps_to_its_memory_limit(published, monkeypatch):
+    """FINSAM_MEMORY_LIMIT bounds DuckDB in the run's own queries of the warehouse (GX suites, report,
+    run_info) as in dbt's build: at scale they read millions of checks, and DuckDB's default is most of
+    the machine."""
+    monkeypatch.setenv("FINSAM_MEMORY_LIMIT", "77MB")
+    limits = []
+    connect = duckdb.connect
+
+    def connect_and_note(database=":memory:", *args, **kwargs):
+        con = connect(database, *args, **kwargs)
+        if database != ":memory:":  # the validator's own tables are not the warehouse
+            limits.append((Path(database).name, con.execute("select current_setting('memory_limit')").fetchall()[0][0]))
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", connect_and_note)
+    assert nightly_run(published).exit_code == 0
+    assert len(limits) >= 4 and {limit for _, limit in limits} == {"73.4 MiB"}, limits  # 77 MB in binary units
+
+
 def test_malformed_seed_exits_2_names_the_file_and_keeps_the_published_warehouse(published):
     before = sha256(published.published_db)
     seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
