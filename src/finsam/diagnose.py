@@ -122,9 +122,9 @@ class OrgProblem:
     A master problem over binaries only (z_i: figure i is blamed) minimises the blamed weight subject to
     every failing check having a blamed figure. Each proposed set is tested by a small problem in which
     only the blamed figures move: the checks that touch them, at their printed precision (footings round
-    each moving term with an integer). A set that cannot satisfy its own checks is cut off with the
-    constraint that one of its neighbours must move too. No big-M: the moving figures are free, so
-    there is nothing for tolerances to leak through.
+    each moving term with an integer). A set that cannot satisfy its own checks is cut off by the few
+    checks that conflict: while their figures in the set move, another of their figures must move too.
+    No big-M: the moving figures are free, so there is nothing for tolerances to leak through.
     """
 
     def __init__(self, figures: dict[str, Figure], checks: list[Check], weights: dict[str, float]):
@@ -212,11 +212,25 @@ class OrgProblem:
             failed = [part for part in self._parts(chosen) if not self.holds(part)]
             if not failed:
                 return chosen - also_moving
-            for part in failed:
-                # with no neighbours the cut says that this part never moves all together
-                self.cuts.append((part, frozenset(f for k in self._checks_of(part)
-                                                  for f, c in self.checks[k].terms if c) - part))
+            self.cuts += [self._conflict_cut(part) for part in failed]
         return None
+
+    def _conflict_cut(self, part: frozenset) -> tuple[frozenset, frozenset]:
+        """Why `part` cannot move alone, as a cut: (figures that move, figures of which one must move too).
+
+        A deletion filter narrows the checks touching `part` to a minimal set that still cannot hold (a few
+        checks of many): whenever exactly the same of their figures move, they cannot hold again, so
+        another of their figures must move. Cutting on the conflicting checks rather than on every check
+        the part touches is what lets the search skip the many sets that repeat one conflict.
+        """
+        conflict = self._checks_of(part)
+        for k in list(conflict):
+            rest = [j for j in conflict if j != k]
+            if rest and self.solve_moving(part, only=rest) is None:
+                conflict = rest
+        # every figure of those checks, a ratio's too: which of them move decides the rows they make
+        figures = {f for k in conflict for f, _ in self.checks[k].terms}
+        return frozenset(figures & part), frozenset(figures - part)
 
     def explainers(self, k: int) -> list[str]:
         """The figures of which one must move to make failing check k hold.
@@ -272,10 +286,11 @@ class OrgProblem:
 
     # -- the problem in which only some figures move -------------------------------------------------
     def solve_moving(self, moving, pinned: dict[str, float] | None = None,
-                     objective: tuple[str, float] | None = None) -> dict[str, float] | None:
+                     objective: tuple[str, float] | None = None, only: list[int] | None = None) -> dict[str, float] | None:
         """Values of the moving figures that make every check touching them hold, or None.
 
         `pinned`: moving figures held at a value. `objective`: (figure, ±1) to minimise or maximise it.
+        `only`: of the checks touching them, these alone.
         """
         moving = sorted(moving)
         pinned = pinned or {}
@@ -294,7 +309,7 @@ class OrgProblem:
         def add_row(lo, hi, idx, val):
             h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, float))
 
-        for k in self._checks_of(moving):
+        for k in self._checks_of(moving) if only is None else only:
             check = self.checks[k]
             free = [(col[f], c) for f, c in check.terms if f in col]
             fixed = [(self.figures[f].x, c) for f, c in check.terms if f not in col]

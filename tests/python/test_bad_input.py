@@ -100,6 +100,9 @@ def test_a_read_value_is_the_value_the_checks_see(published):
     assert result.exit_code == 1 and len(result.readings) == 1
     assert any(c["check_id"] == "calc.RR.verksamhetens_resultat.amount:lines" and c["lhs_value"] is not None
                for c in result.checks if c["status"] == "fail")
+    # beside the report's registered errata, the diagnosis names that figure and the slip
+    (income,) = [d for d in result.diagnoses if d["cause_rank"] == 1 and d["line_id"] == "verksamhetens_intakter"]
+    assert (income["statement"], income["kind"], income["implied_value"]) == ("RR", "sign_flip", 11_006_000)
     assert sha256(published.published_db) == before
 
 
