@@ -496,9 +496,9 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict, ingest: d
               + (f" (at 1 org-year the check models take {rows[0]['dbt_check_models']:.2f} s in dbt and "
                  f"{rows[0]['direct_check_models']:.2f} s as plain SQL)" if rows else "")
               + ". The floor counts one node. Above it is dbt's fixed cost per node: dbt's parse is kept between "
-              "runs and Great Expectations is imported while dbt builds, so what is left is the nodes themselves; "
-              "folding the generic data tests into one assertion query per model would remove most of the test "
-              "nodes. At the large sizes the cost is the check models' own SQL (the profile below), not dbt.", ""]
+              "runs, Great Expectations is imported while dbt builds and the data tests of each model or seed are "
+              "one assertion (macros/tests/column_rules.sql), so what is left is the nodes themselves. At the large "
+              "sizes the cost is the check models' own SQL (the profile below), not dbt.", ""]
     lines += ["## Ingest", "",
               "`finsam ingest` per report, in one process (Python start-up and imports not counted): every rendering "
               "`finsam generate --render` writes for 4 associations × 3 reports (PDF about 8 pages, tables of up to "

@@ -150,11 +150,9 @@ def load_schemas(project: Project) -> dict[str, TableSchema]:
                 scope = scope.get(part, {}) if isinstance(scope, dict) else {}
             types.update(scope.get("+column_types", {}) if isinstance(scope, dict) else {})
             columns = [c["name"] for c in seed.get("columns", [])]
-            required = {
-                c["name"]
-                for c in seed.get("columns", [])
-                if any(t == "not_null" or (isinstance(t, dict) and "not_null" in t) for t in c.get("data_tests", []))
-            }
+            # the columns the seed's column_rules test says are never null
+            required = {column for test in seed.get("data_tests", []) if isinstance(test, dict) and "column_rules" in test
+                        for column in test["column_rules"].get("arguments", {}).get("not_null", [])}
             if LAYOUT_GROUP.get(name) == "facts":
                 required |= set(FACT_KEY) | {"label_printed", "value", "unit", "decimals", "source_ref"}
             schemas[name] = TableSchema(name, yml.parent / f"{name}.csv", columns,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from finsam.dbt_steps import dbt_build
 from finsam.pipeline import nightly_run
 from finsam.project import Project
 
@@ -74,3 +77,22 @@ def published(project, pristine) -> Project:
     project.warehouse_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy2(pristine.published_db, project.published_db)
     return project
+
+
+@dataclass
+class ViewWarehouse:
+    con: duckdb.DuckDBPyConnection  # open for writing: plant rows in a transaction and roll it back
+    target: Path                    # dbt's target folder: manifest.json and the compiled SQL of every node
+
+
+@pytest.fixture(scope="session")
+def view_warehouse(tmp_path_factory) -> ViewWarehouse:
+    """The project built once with its marts as views, so that a change to a seed row is re-evaluated by
+    a plain query of any model or test."""
+    project = copy_project(tmp_path_factory.mktemp("views") / "finsam")
+    db = project.root / "views.duckdb"
+    outcome = dbt_build(project.root, project.profiles_dir, db, ["--vars", "{table_materialization: view}"])
+    assert outcome.returncode == 0, outcome.log_tail
+    con = duckdb.connect(str(db))
+    yield ViewWarehouse(con, project.root / "target")
+    con.close()

@@ -7,27 +7,11 @@ end to end)."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
-
-from finsam.dbt_steps import dbt_build
 
 STATEMENTS = ["RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5"]
 STEP = {"kr": 1000, "tkr": 1}
 ORG = "sf_vasteras"
-
-
-@pytest.fixture(scope="module")
-def view_warehouse(tmp_path_factory):
-    from conftest import copy_project
-
-    project = copy_project(tmp_path_factory.mktemp("perturb") / "finsam")
-    db = project.root / "views.duckdb"
-    outcome = dbt_build(project.root, project.profiles_dir, db, ["--vars", "{table_materialization: view}"])
-    assert outcome.returncode == 0, outcome.log_tail
-    con = duckdb.connect(str(db))
-    yield con
-    con.close()
 
 
 def copies_that_fail(con, changes: list[tuple]) -> set[int]:
@@ -60,7 +44,7 @@ def copies_that_fail(con, changes: list[tuple]) -> set[int]:
 
 @pytest.mark.parametrize("statement", STATEMENTS)
 def test_every_amount_is_checked(view_warehouse, statement):
-    con = view_warehouse
+    con = view_warehouse.con
     assert con.execute("select count(*) from marts.reconciliations where status = 'fail'").fetchall()[0][0] == 0
     facts = con.execute(
         """select report_year, fiscal_year, line_id, measure, value, unit from seeds.facts_annual_report
