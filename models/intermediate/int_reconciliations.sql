@@ -2,11 +2,12 @@
 -- Every check result, one row each: what was compared, both values, difference, tolerance, status.
 -- Status: pass; known (fails exactly as registered in seeds/reference/known_errata.csv); fail.
 -- A registered erratum that no longer occurs with its registered figures is itself a failing row.
-with results as (
-    select * from {{ ref('int_check_results') }}
-),
-
-errata as (
+-- No CTE over the check results is read twice: DuckDB would materialise it (every check with its
+-- message) for each reader, and a stored view keeps no `not materialized` hint.
+{%- set registered_figures %}
+round(r.lhs_value, 2) = round(e.lhs_value, 2) and round(r.rhs_value, 2) = round(e.rhs_value, 2)
+{%- endset %}
+with errata as (
     select * from {{ ref('known_errata') }}
 ),
 
@@ -18,17 +19,14 @@ with_errata as (
     select
         r.*,
         e.reason                                                  as erratum_reason,
-        not r.passed
-            and e.check_id is not null
-            and round(r.lhs_value, 2) = round(e.lhs_value, 2)
-            and round(r.rhs_value, 2) = round(e.rhs_value, 2)     as is_known
-    from results as r
+        not r.passed and e.check_id is not null and {{ registered_figures }} as is_known
+    from {{ ref('int_check_results') }} as r
     left join errata as e
         on e.check_id = r.check_id and e.org_id = r.org_id and e.fiscal_year = r.fiscal_year
 ),
 
--- not materialized: a reader that asks for a few checks or columns computes only those
-check_rows as not materialized (
+-- a reader that asks for a few checks or columns computes only those
+check_rows as (
     select
         w.check_id,
         w.check_family,
@@ -81,7 +79,7 @@ stale_errata as (
         cast(e.rhs_value as double)                                     as rhs_value,
         cast(null as double)                                            as difference,
         cast(null as double)                                            as tolerance,
-        coalesce(c.unit, '')                                            as unit,
+        coalesce(r.unit, '')                                            as unit,
         'fail'                                                          as status,
         'major'                                                         as severity,
         'seeds/reference/known_errata.csv'                              as source_ref,
@@ -90,19 +88,20 @@ stale_errata as (
         concat('The erratum registered for ', e.check_id, ' ', e.fiscal_year, ' (',
                {{ format_number('e.lhs_value', 1) }}, ' vs ', {{ format_number('e.rhs_value', 1) }}, ') ',
                case
-                   when c.check_id is null then 'matches no check any more'
-                   when c.status = 'pass' then 'no longer occurs: the check passes'
+                   when r.check_id is null then 'matches no check any more'
+                   when r.passed then 'no longer occurs: the check passes'
                    else concat('no longer has its registered figures: the check now compares ',
-                               {{ format_number('c.lhs_value', 1) }}, ' with ', {{ format_number('c.rhs_value', 1) }})
+                               {{ format_number('r.lhs_value', 1) }}, ' with ', {{ format_number('r.rhs_value', 1) }})
                end,
                '. Review the change and update or remove the erratum.')   as message,
         cast([] as varchar[])                                           as fact_ids,
         cast(null as varchar)                                           as form,
         cast(null as struct(fact_id varchar, coefficient double)[])     as terms
     from errata as e
-    left join check_rows as c
-        on c.check_id = e.check_id and c.org_id = e.org_id and c.fiscal_year = e.fiscal_year
-    where c.status is distinct from 'known'
+    left join {{ ref('int_check_results') }} as r
+        on r.check_id = e.check_id and r.org_id = e.org_id and r.fiscal_year = e.fiscal_year
+    -- every erratum whose check is not 'known' (missing, passing, or failing with other figures)
+    where not coalesce(not r.passed and {{ registered_figures }}, false)
 )
 
 select
