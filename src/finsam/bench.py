@@ -28,7 +28,7 @@ import duckdb
 
 from finsam.generate import generate
 from finsam.pipeline import prepare_build_project
-from finsam.project import Project
+from finsam.project import Project, duckdb_settings
 
 SIZES = [(1, 1), (20, 5), (200, 5), (2000, 5), (20000, 5)]  # (associations, reports each): 1 … 100 000 org-years
 PROFILED_SIZE = 10000
@@ -75,7 +75,8 @@ def dbt_versus_direct(result: dict, published_db: Path) -> tuple[float, float]:
     shutil.copy2(published_db, copy)
     direct = 0.0
     with duckdb.connect(str(copy)) as con:
-        con.execute("set memory_limit = '1500MB'; set threads = 2; set preserve_insertion_order = false")
+        con.execute("set memory_limit = $limit", {"limit": duckdb_settings()["memory_limit"]})
+        con.execute("set threads = 2; set preserve_insertion_order = false")
         for name in CHECK_MODELS:
             node = nodes[name]
             sql = (target / "compiled" / "finsam" / node["original_file_path"]).read_text()

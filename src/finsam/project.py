@@ -12,7 +12,7 @@ import yaml
 def duckdb_settings() -> dict[str, str]:
     """DuckDB's settings for every connection of a run to the warehouse: the same memory budget as dbt's
     (profiles/profiles.yml), so that reading the checks of many reports stays within the machine's."""
-    return {"memory_limit": os.environ.get("FINSAM_MEMORY_LIMIT", "1500MB")}
+    return {"memory_limit": os.environ.get("FINSAM_MEMORY_LIMIT", "1200MB")}
 
 
 class FinsamError(Exception):

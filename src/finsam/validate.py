@@ -28,7 +28,7 @@ from typing import Iterator
 import yaml
 
 from finsam.labels import LabelIndex
-from finsam.project import Project
+from finsam.project import Project, duckdb_settings
 
 FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "measure")
 # A report prints its own year and up to four earlier ones (the five-year overview).
@@ -484,13 +484,19 @@ class Inputs:
     def __init__(self) -> None:
         import duckdb
 
-        self.con = duckdb.connect()
+        # in memory, within the run's memory budget, spilling to a folder of its own (not the working one)
+        self._spill = tempfile.TemporaryDirectory(prefix="finsam-validate-")
+        self.con = duckdb.connect(config={**duckdb_settings(), "temp_directory": self._spill.name})
         self.con.execute("set preserve_insertion_order = true")
         self.con.execute("create table dropped (_file varchar, _line integer)")
         self.schemas: dict[str, TableSchema] = {}   # DuckDB table -> layout
         self.rels: dict[str, str] = {}              # DuckDB table -> the file as messages name it
         self.groups: dict[str, list[str]] = {}      # group -> DuckDB tables, in the order read
         self.rows: dict[str, Table] = {}            # DuckDB table -> its Python rows, where it was read as text
+
+    def close(self) -> None:
+        self.con.close()
+        self._spill.cleanup()
 
     def new_table(self, schema: TableSchema, rel: str) -> str:
         name = f"input_{len(self.schemas)}"
@@ -726,7 +732,7 @@ class ValidationResult:
     def close(self) -> None:
         """Free the validator's tables (the whole collection, at scale)."""
         if self.inputs is not None:
-            self.inputs.con.close()
+            self.inputs.close()
             self.inputs = None
 
     def load_collection(self, build_db: Path) -> None:
