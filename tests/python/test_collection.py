@@ -87,3 +87,16 @@ def test_the_benchmarks_own_footing_query_agrees_with_the_calculation_checks(tmp
     planted_footings = [r for r in csv.DictReader((tmp_path / "planted" / "ground_truth.csv").open(encoding="utf-8"))
                         if r["check_id"].startswith("calc.")]
     assert duckdb_load_and_foot(tmp_path / "planted")["not_footing"] == len(planted_footings) == 1
+
+
+def test_the_benchmark_measures_a_run_by_its_own_peak_memory_not_the_benchmarks():
+    """Linux gives a forked child the high-water mark of its parent: after the benchmark itself held a lot
+    of memory, a small run must still be measured small."""
+    from finsam.bench import run_measured
+
+    held = b"\x01" * (600 * 2**20)  # the benchmark after footing millions of facts in DuckDB
+    del held
+    code, _, peak_mib, out = run_measured(
+        [sys.executable, "-c", "x = b'\\x01' * (200 * 2**20); print(len(x))"], Path.cwd(), dict(os.environ))
+    assert (code, out.strip()) == (0, str(200 * 2**20))
+    assert 200 <= peak_mib < 400, peak_mib
