@@ -278,6 +278,8 @@ def diagnosis_accuracy(project: Project, work: Path, singles: int = DIAGNOSIS_SI
 
 
 PROFILE_BEFORE = "## Profile before the speed work"
+# Written by hand after a recording, kept by the next: for each missed target, the stage and what would fix it.
+MISSED_TARGETS = "## Missed targets"
 
 
 def render_profile(profiled: dict | None) -> str:
@@ -430,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         ingest = ingest_times(project, work)
     recorded = project.root / "BENCHMARKS.md"
     text = (render(rows, real, floor, detection, ingest) + render_profile(profiled)
-            + kept_section(recorded, PROFILE_BEFORE) + render_diagnosis(diagnosis))
+            + kept_section(recorded, PROFILE_BEFORE) + kept_section(recorded, MISSED_TARGETS)
+            + render_diagnosis(diagnosis))
     print(text)
     if args.record:
         recorded.write_text(text, encoding="utf-8")
