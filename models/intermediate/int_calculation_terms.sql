@@ -5,7 +5,7 @@ with tree as (
     select * from {{ ref('calculation_tree') }}
 ),
 
-facts as {{ read_in_place_if_table() }} (
+facts as (
     select * from {{ ref('int_facts') }}
 ),
 

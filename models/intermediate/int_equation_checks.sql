@@ -6,7 +6,7 @@ with terms as (
     from {{ ref('int_equation_terms') }}
 ),
 
-vals as not materialized (  -- read where used: the candidate years need only its keys, not a list per fact
+vals as (
     select * from {{ ref('int_values') }}
 ),
 
