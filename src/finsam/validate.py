@@ -475,6 +475,29 @@ def _quoted(columns) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
+# A number a Parquet file stores as a number, seen as text: what is wrong with it (null if nothing), and the
+# text it is loaded as (its printed decimals; trailing zeros of an unknown number of decimals dropped).
+STORED_NUMBER_MACROS = """
+create macro stored_number_problem(raw, places, digits_before, digits_after) as case
+    when raw = '' then null
+    when contains(lower(raw), 'e') then 'written with an exponent: write the number in full'
+    when places is not null and rtrim(substr(split_part(raw, '.', 2), places + 1), '0') <> ''
+        then 'the value has more decimals than the decimals column says (' || places || '): '
+             || 'record the value exactly as printed and its printed decimals'
+    when length(ltrim(ltrim(split_part(raw, '.', 1), '-'), '0')) > digits_before
+        then 'more digits than the warehouse holds (' || digits_before || ' before and ' || digits_after
+             || ' after the decimal point): check the number'
+end;
+create macro stored_number_canonical(raw, places) as case
+    when raw = '' then raw
+    else split_part(raw, '.', 1) || case
+        when coalesce(places, 0) > 0 then '.' || rpad(substr(split_part(raw, '.', 2), 1, places), places, '0')
+        when places is null and rtrim(split_part(raw, '.', 2), '0') <> '' then '.' || rtrim(split_part(raw, '.', 2), '0')
+        else '' end
+end;
+"""
+
+
 class Inputs:
     """Every input as a table of text columns in one in-memory DuckDB, with the file and line of each row
     (_file, _line). The row rules — keys, references, years and labels — run once, as SQL, over seeds and
@@ -488,6 +511,7 @@ class Inputs:
         self._spill = tempfile.TemporaryDirectory(prefix="finsam-validate-")
         self.con = duckdb.connect(config={**duckdb_settings(), "temp_directory": self._spill.name})
         self.con.execute("set preserve_insertion_order = true")
+        self.con.execute(STORED_NUMBER_MACROS)
         self.con.execute("create table dropped (_file varchar, _line integer)")
         self.schemas: dict[str, TableSchema] = {}   # DuckDB table -> layout
         self.rels: dict[str, str] = {}              # DuckDB table -> the file as messages name it
@@ -521,41 +545,34 @@ class Inputs:
     def check_stored_values(self, name: str, schema: TableSchema, rel: str, numeric: set[str],
                             problems: list[Finding]) -> None:
         """Required columns filled; numbers stored as numbers shown with their printed decimals and within
-        the digits of their warehouse column."""
+        the digits of their warehouse column. One scan finds the problems of every column and one rewrite
+        writes the numbers as text (an UPDATE per column costs seconds a column at scale)."""
+        checks: list[tuple[str, bool, str]] = []  # (column, whether its raw value is shown, SQL of the problem)
+        canonical: dict[str, str] = {}
         for column in schema.columns:
-            position = schema.positions[column]
             if column in schema.required:
                 message = ("this column must not be empty" if schema.families[column] == "text"
                            else parse_number("", None, False)[2])
-                for (line,) in self.con.execute(f"select _line from {name} where \"{column}\" = '' order by _line").fetchall():
-                    problems.append(Finding(rel, line, position, column, "", message))
-            if column not in numeric:
-                continue
-            before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
-            places = ("try_cast(decimals as integer)" if column == "value" and "decimals" in schema.columns
-                      else "0" if schema.families[column] == "integer" else "null")
-            self.con.execute(f"""
-                create or replace temp table checked as
-                select _line, raw,
-                       case
-                           when contains(lower(raw), 'e') then 'written with an exponent: write the number in full'
-                           when places is not null and rtrim(substr(frac, places + 1), '0') <> ''
-                               then 'the value has more decimals than the decimals column says (' || places || '): '
-                                    || 'record the value exactly as printed and its printed decimals'
-                           when length(ltrim(ltrim(whole, '-'), '0')) > {before}
-                               then 'more digits than the warehouse holds ({before} before and {after} after the '
-                                    || 'decimal point): check the number'
-                       end as problem,
-                       whole || case when coalesce(places, 0) > 0 then '.' || rpad(substr(frac, 1, places), places, '0')
-                                     when places is null and rtrim(frac, '0') <> '' then '.' || rtrim(frac, '0')
-                                     else '' end as canonical
-                from (select _line, "{column}" as raw, {places} as places, split_part("{column}", '.', 1) as whole,
-                             split_part("{column}", '.', 2) as frac
-                      from {name} where "{column}" <> '')""")
-            for line, raw, problem in self.con.execute(
-                    "select _line, raw, problem from checked where problem is not null order by _line").fetchall():
-                problems.append(Finding(rel, line, position, column, raw, problem))
-            self.con.execute(f"update {name} set \"{column}\" = c.canonical from checked as c where c._line = {name}._line")
+                checks.append((column, False, f"case when \"{column}\" = '' then {sql_string(message)} end"))
+            if column in numeric:
+                before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
+                places = ("try_cast(decimals as integer)" if column == "value" and "decimals" in schema.columns
+                          else "0" if schema.families[column] == "integer" else "null")
+                checks.append((column, True, f"stored_number_problem(\"{column}\", {places}, {before}, {after})"))
+                canonical[column] = f"stored_number_canonical(\"{column}\", {places})"
+        if not checks:
+            return
+        found = ", ".join(f"{sql} as problem_{k}" for k, (_, _, sql) in enumerate(checks))
+        any_found = " or ".join(f"problem_{k} is not null" for k in range(len(checks)))
+        rows = self.con.execute(f"select * from (select _line, {_quoted(schema.columns)}, {found} from {name}) "
+                                f"where {any_found} order by _line").fetchall()
+        for k, (column, shown, _) in enumerate(checks):
+            value_at, problem_at = 1 + schema.columns.index(column), 1 + len(schema.columns) + k
+            problems.extend(Finding(rel, row[0], schema.positions[column], column, row[value_at] if shown else "",
+                                    row[problem_at]) for row in rows if row[problem_at] is not None)
+        if canonical:
+            replaced = ", ".join(f"{sql} as \"{column}\"" for column, sql in canonical.items())
+            self.con.execute(f"create or replace table {name} as select * replace ({replaced}) from {name}")
 
     def union(self, group: str, columns) -> str | None:
         """SQL of a group's rows across its tables: the columns, _file, _line and _table (its place in reading order)."""
@@ -581,6 +598,11 @@ def _check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding]
         if not inputs.groups.get(group):
             continue
         conflicting = CONFLICTING.get(group, inputs.schemas[inputs.groups[group][0]].columns)
+        # the keys that occur twice first (a grouping), then the window over their rows only
+        inputs.con.execute(f"create or replace temp table repeated_keys as select {_quoted(columns)} "
+                           f"from {inputs.union(group, columns)} group by all having count(*) > 1")
+        if not inputs.con.execute("select count(*) from repeated_keys").fetchall()[0][0]:
+            continue
         window = f"(partition by {_quoted(columns)} order by _table, _line)"
         differing = " || ".join(f"case when \"{c}\" is distinct from first_value(\"{c}\") over {window} "
                                 f"then ', {c}' else '' end" for c in conflicting)
@@ -588,6 +610,7 @@ def _check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding]
             select _file, _line, concat_ws(',', {_quoted(columns)}), first_value(_file) over {window},
                    first_value(_line) over {window}, ltrim({differing}, ', '), row_number() over {window} as k
             from {inputs.union(group, list(dict.fromkeys([*columns, *conflicting])))}
+            where ({_quoted(columns)}) in (select ({_quoted(columns)}) from repeated_keys)
             qualify k > 1
             order by _table, _line""").fetchall()
         for file, line, key, first_file, first_line, differing_columns, _ in rows:

@@ -5,6 +5,7 @@ reaches SQL, whatever its name."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 import shutil
 from pathlib import Path
 
@@ -146,6 +147,42 @@ def test_a_parquet_column_of_the_wrong_type_names_file_and_column(project, tmp_p
     (problem,) = result.problems
     assert (problem.file, problem.column_name, problem.value) == (str(facts), "fiscal_year", "DATE")
     assert "INTEGER" in problem.message.upper()
+
+
+def test_numbers_a_parquet_file_stores_as_numbers_are_checked_and_read_as_printed(project, tmp_path):
+    generate(tmp_path / "c", 1, 1, seed=2, project=project)
+    facts = tmp_path / "c" / "facts.parquet"
+    original = tmp_path / "original.parquet"
+    shutil.copy2(facts, original)
+
+    def stored_as_double(*updates: str):
+        """The collection with its values stored as DOUBLE, with `updates` (SQL of the test's own) applied."""
+        with duckdb.connect() as con:
+            con.execute("create table f as select * replace (cast(value as double) as value) from read_parquet(?)",
+                        [str(original)])
+            for update in updates:
+                con.execute(update)
+            con.execute(f"copy f to '{facts}' (format parquet)")  # the test's own tmp path
+        return validate_inputs(project, tmp_path / "c")
+
+    result = stored_as_double("update f set value = 1234.56, decimals = 0 where rowid = 1",
+                              "update f set value = 1e300 where rowid = 2",
+                              "update f set org_id = null where rowid = 3")
+    found = {(p.line, p.column_name, p.value, p.message.split(":")[0].split(" (")[0]) for p in result.problems}
+    assert found == {
+        (2, "value", "1234.56", "the value has more decimals than the decimals column says"),
+        (3, "value", "1e+300", "written with an exponent"),
+        (4, "org_id", "", "this column must not be empty"),
+    }
+    result.close()
+    # the real report's income stored as 11006000.0 is the same figure as the seed's 11006000: read once
+    result = stored_as_double("update f set org_id = 'sf_vasteras', report_year = 2023, fiscal_year = 2023, "
+                              "statement = 'RR', line_id = 'verksamhetens_intakter', measure = 'amount', "
+                              "value = 11006000, unit = 'kr', decimals = 0 where rowid = 0")
+    assert result.ok, result.problems
+    (note,) = [r for r in result.readings if r.file == str(facts)]
+    assert (note.line, note.message) == (1, "the same figure as seeds/facts/facts_annual_report.csv:2; read once")
+    result.close()
 
 
 def test_physical_line_numbers_survive_a_quoted_line_break(published):
