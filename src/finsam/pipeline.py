@@ -7,19 +7,21 @@ failed test; 2 the run could not complete (bad input, missing tool, unwritable f
 from __future__ import annotations
 
 import errno
-import hashlib
+import fcntl
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -153,20 +155,57 @@ def prepare_build_project(project: Project, target: Path, normalised: dict[Path,
     return target
 
 
-def build_project_dir(project: Project) -> Path:
-    """An empty folder for the build copy of the dbt project: the same plain-named folder for every run of
-    one warehouse (runs of one warehouse take turns: the run lock), so that dbt can reuse its parse of the
-    last run; a new temporary folder where that one is not this user's own."""
-    digest = hashlib.sha256(str(project.warehouse_dir.resolve()).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"finsam-project-{os.getuid()}-{digest}"
+BUILD_SLOTS = 4
+
+
+def _take_build_slot() -> tuple[int, Path, Path] | None:
+    """(lock, folder, parse cache) of a free build slot of this user, or None when all are taken or the
+    slots' folder is not this user's own and private."""
+    slots = Path(tempfile.gettempdir()) / f"finsam-{os.getuid()}"
     try:
-        if path.is_symlink() or (path.exists() and path.stat().st_uid != os.getuid()):
-            raise PermissionError(path)
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(mode=0o700)  # fails if anyone made it again meanwhile
-        return path
+        slots.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(slots)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return None
+        for slot in range(BUILD_SLOTS):
+            lock = os.open(slots / f"build-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(lock)
+                continue
+            folder = slots / f"build-{slot}"
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                folder.mkdir(mode=0o700)
+            except OSError:
+                os.close(lock)
+                raise
+            return lock, folder, slots / f"build-{slot}.parse"
     except OSError:
-        return Path(tempfile.mkdtemp(prefix="finsam-project-"))
+        pass
+    return None
+
+
+@contextmanager
+def build_slot() -> Iterator[tuple[Path, Path | None]]:
+    """(an empty folder for the build copy of the dbt project, the folder that keeps dbt's parse of it).
+
+    dbt's parse names the project's files by absolute path, so a build can reuse only a parse made in the
+    same folder. A few plain-named folders of this user (`$TMPDIR/finsam-<uid>/build-<n>`) are taken in turn
+    under a lock that the OS releases if the run dies: a build re-parses only the files that differ from the
+    last build in its folder, whichever warehouse that was. When every slot is taken, or the slots' folder is
+    not this user's own and private, a fresh temporary folder that keeps no parse.
+    """
+    taken = _take_build_slot()
+    if taken is None:
+        yield Path(tempfile.mkdtemp(prefix="finsam-project-")), None
+        return
+    lock, folder, parse_cache = taken
+    try:
+        yield folder, parse_cache
+    finally:
+        os.close(lock)
 
 
 def create_build_file(built_db: Path, validation: ValidationResult) -> None:
@@ -204,30 +243,30 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
             publish.remove_stale_builds(project.warehouse_dir)
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"
-            build_project = build_project_dir(project)
-            try:
-                _build_and_check(project, result, build_project, built_db, timed, collection)
-                result.published = result.exit_code == EXIT_OK and publish_result
-                if result.published:
-                    result.warehouse = str(project.published_db)
-                else:
-                    result.stage("publish").detail = (
-                        "not published: the previous good warehouse stays" if result.exit_code != EXIT_OK
-                        else "not published (--no-publish)")
-                if result.published:
-                    try:
-                        timed("publish", lambda: _publish(project, result, built_db, after_publish))
-                    except FinsamError as err:
-                        result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
-                timed("report", lambda: write_report(project, result))
-                activate_report(project, result)
-            finally:
-                if keep_build:  # for benchmarks and debugging; the next run removes it
-                    shutil.move(build_project, build_dir / "project")
-                    result.build_dir = str(build_dir)
-                else:
-                    shutil.rmtree(build_dir, ignore_errors=True)
-                shutil.rmtree(build_project, ignore_errors=True)
+            with build_slot() as (build_project, parse_cache):
+                try:
+                    _build_and_check(project, result, build_project, parse_cache, built_db, timed, collection)
+                    result.published = result.exit_code == EXIT_OK and publish_result
+                    if result.published:
+                        result.warehouse = str(project.published_db)
+                    else:
+                        result.stage("publish").detail = (
+                            "not published: the previous good warehouse stays" if result.exit_code != EXIT_OK
+                            else "not published (--no-publish)")
+                    if result.published:
+                        try:
+                            timed("publish", lambda: _publish(project, result, built_db, after_publish))
+                        except FinsamError as err:
+                            result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
+                    timed("report", lambda: write_report(project, result))
+                    activate_report(project, result)
+                finally:
+                    if keep_build:  # for benchmarks and debugging; the next run removes it
+                        shutil.move(build_project, build_dir / "project")
+                        result.build_dir = str(build_dir)
+                    else:
+                        shutil.rmtree(build_dir, ignore_errors=True)
+                    shutil.rmtree(build_project, ignore_errors=True)
     except FinsamError as err:
         result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
     except OSError as err:
@@ -256,8 +295,8 @@ def _report_anyway(project: Project, result: RunResult) -> None:
         pass
 
 
-def _build_and_check(project: Project, result: RunResult, project_copy: Path, built_db: Path, timed,
-                     collection: Path | None) -> None:
+def _build_and_check(project: Project, result: RunResult, project_copy: Path, parse_cache: Path | None,
+                     built_db: Path, timed, collection: Path | None) -> None:
     validation = None
 
     def validate() -> str:
@@ -289,9 +328,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, bu
         import_in_background()  # the parent only waits while dbt builds
         # dbt sees the build file under one path in the project folder every run: its parse stays valid
         (build_project / built_db.name).symlink_to(built_db)
-        outcome = dbt_build(build_project, project.profiles_dir, build_project / built_db.name,
-                            # dbt's parse names the project folder's files by absolute path: one cache per folder
-                            parse_cache=project.warehouse_dir / ".dbt-parse" / build_project.name)
+        outcome = dbt_build(build_project, project.profiles_dir, build_project / built_db.name, parse_cache=parse_cache)
         result.dbt_tests = outcome.of_type("test", "unit_test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import duckdb
 
-from conftest import edit_csv_rows, sha256
-from finsam.pipeline import nightly_run
+from conftest import copy_project, edit_csv_rows, sha256
+from finsam.pipeline import BUILD_SLOTS, build_slot, nightly_run
 from finsam.publish import RunLock
 
 
@@ -43,14 +47,33 @@ def test_real_report_passes_publishes_and_reports_the_known_errata(pristine):
     assert "calc.NOT3.summa_kostnader.amount:lines" in (report / "summary.md").read_text(encoding="utf-8")
 
 
-def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published):
-    assert nightly_run(published).exit_code == 0  # this warehouse's first run: dbt parses all and keeps it
+def test_build_slots_are_taken_in_turn_and_a_spare_folder_keeps_no_parse(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with ExitStack() as held:
+        slots = [held.enter_context(build_slot()) for _ in range(BUILD_SLOTS)]
+        assert len({folder for folder, _ in slots}) == BUILD_SLOTS
+        assert all(folder.parent == tmp_path / f"finsam-{os.getuid()}" and parse is not None for folder, parse in slots)
+        with build_slot() as (spare, parse):  # every slot taken
+            assert parse is None and spare.parent == tmp_path and spare.is_dir()
+    with build_slot() as (folder, parse):  # free again
+        assert folder == slots[0][0] and parse == slots[0][1]
+    (tmp_path / f"finsam-{os.getuid()}").chmod(0o755)  # not private: no slot
+    with build_slot() as (folder, parse):
+        assert parse is None and folder.parent == tmp_path
+
+
+def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published, pristine, tmp_path,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # build slots of this test's own
+    # another warehouse's run: the first build in the slot, where dbt parses all and keeps its parse
+    assert nightly_run(copy_project(tmp_path / "another")).exit_code == 0
+    shutil.copytree(pristine.reports_dir, published.reports_dir, symlinks=True)  # the last good run's report
     before = sha256(published.published_db)
     seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
     assert edit_csv_rows(seed, {"statement": "NOT4", "line_id": "momsfordran", "fiscal_year": "2023"},
                          {"value": "254666"}) == 1
     result = nightly_run(published, keep_build=True)
-    # the second run re-parsed only the changed seed, and its check sees the new amount
+    # this warehouse's first run re-parsed only the changed seed, and its check sees the new amount
     log = (Path(result.build_dir) / "project" / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "Partial parsing enabled: 0 files deleted, 0 files added, 1 files changed" in log
     assert result.exit_code == 1 and result.verdict == "fail"
