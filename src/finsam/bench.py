@@ -57,7 +57,7 @@ with open(sys.argv[1], "w") as out:
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[int, float, float, str]:
-    """(exit code, wall seconds, peak RSS of the process tree in MiB, stdout)."""
+    """(exit code, wall seconds, peak RSS in MiB of the largest process of the command's tree, stdout)."""
     with tempfile.TemporaryDirectory(prefix="finsam-measure-") as tmp:
         measured = Path(tmp) / "measured"
         start = time.perf_counter()

@@ -180,7 +180,7 @@ def _take_build_slot() -> tuple[int, Path, Path] | None:
                 folder.mkdir(mode=0o700)
             except OSError:
                 os.close(lock)
-                raise
+                return None
             return lock, folder, slots / f"build-{slot}.parse"
     except OSError:
         pass

@@ -548,12 +548,13 @@ class Inputs:
         the digits of their warehouse column. One scan finds the problems of every column and one rewrite
         writes the numbers as text (an UPDATE per column costs seconds a column at scale)."""
         checks: list[tuple[str, bool, str]] = []  # (column, whether its raw value is shown, SQL of the problem)
+        messages: dict[str, str] = {}             # a missing value's message, as a parameter
         canonical: dict[str, str] = {}
         for column in schema.columns:
             if column in schema.required:
-                message = ("this column must not be empty" if schema.families[column] == "text"
-                           else parse_number("", None, False)[2])
-                checks.append((column, False, f"case when \"{column}\" = '' then {sql_string(message)} end"))
+                messages[f"empty_{len(checks)}"] = ("this column must not be empty" if schema.families[column] == "text"
+                                                    else parse_number("", None, False)[2])
+                checks.append((column, False, f"case when \"{column}\" = '' then $empty_{len(checks)} end"))
             if column in numeric:
                 before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
                 places = ("try_cast(decimals as integer)" if column == "value" and "decimals" in schema.columns
@@ -565,7 +566,7 @@ class Inputs:
         found = ", ".join(f"{sql} as problem_{k}" for k, (_, _, sql) in enumerate(checks))
         any_found = " or ".join(f"problem_{k} is not null" for k in range(len(checks)))
         rows = self.con.execute(f"select * from (select _line, {_quoted(schema.columns)}, {found} from {name}) "
-                                f"where {any_found} order by _line").fetchall()
+                                f"where {any_found} order by _line", messages).fetchall()
         for k, (column, shown, _) in enumerate(checks):
             value_at, problem_at = 1 + schema.columns.index(column), 1 + len(schema.columns) + k
             problems.extend(Finding(rel, row[0], schema.positions[column], column, row[value_at] if shown else "",
