@@ -145,11 +145,16 @@ def _offending_rows(con: duckdb.DuckDBPyConnection, test: NodeOutcome, limit: in
 
 def prepare_build_project(project: Project, target: Path, normalised: dict[Path, str]) -> Path:
     """A private copy of the dbt project with the validated (normalised) seeds, in `target`: a temporary
-    folder with a plain name, because dbt-duckdb writes each seed file's path into SQL text."""
+    folder with a plain name, because dbt-duckdb writes each seed file's path into SQL text.
+
+    The copies are new files, not copies of the originals' times: dbt takes a schema file whose time equals
+    the one in a kept parse as unchanged without reading it, and may keep the time of a file an earlier
+    build changed (dbt-core 1.11), so a parse kept from another project's build could pass off that build's
+    edited unit test or rule as this project's."""
     for rel in project.project_files():
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(project.root / rel, dest)
+        shutil.copyfile(project.root / rel, dest)
     for rel, text in normalised.items():
         (target / "seeds" / rel).write_text(text, encoding="utf-8")
     return target

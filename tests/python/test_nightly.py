@@ -16,7 +16,8 @@ from xml.etree import ElementTree as ET
 import duckdb
 
 from conftest import copy_project, edit_csv_rows, sha256
-from finsam.pipeline import BUILD_SLOTS, build_slot, nightly_run
+from finsam.dbt_steps import dbt_build
+from finsam.pipeline import BUILD_SLOTS, build_slot, nightly_run, prepare_build_project
 from finsam.publish import RunLock
 
 
@@ -60,6 +61,32 @@ def test_build_slots_are_taken_in_turn_and_a_spare_folder_keeps_no_parse(tmp_pat
     (tmp_path / f"finsam-{os.getuid()}").chmod(0o755)  # not private: no slot
     with build_slot() as (folder, parse):
         assert parse is None and folder.parent == tmp_path
+
+
+def test_a_kept_parse_never_stands_for_a_file_another_project_changed(tmp_path, monkeypatch):
+    """A slot keeps the parse of whichever project built there last. A unit test that one project edited
+    is read again from the next project's own file, even when that file has the time the slot saw before."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # build slots of this test's own
+    original, edited = copy_project(tmp_path / "original"), copy_project(tmp_path / "edited")  # the repository's times
+    unit_tests = edited.root / "models" / "_unit_tests.yml"
+    unit_tests.write_text(unit_tests.read_text(encoding="utf-8").replace(
+        "value_normalised: -7500", "value_normalised: -7400", 1), encoding="utf-8")
+
+    def parsed_amount(project) -> int:
+        """The amount of the unit test's edited fixture row, in the parse of a build (one seed) in the first
+        free slot."""
+        with build_slot() as (folder, parse_cache):
+            prepare_build_project(project, folder, {})
+            outcome = dbt_build(folder, project.profiles_dir, folder / "slot.duckdb",
+                                ["--select", "units", "--indirect-selection", "empty"], parse_cache)
+            assert outcome.returncode == 0, outcome.log_tail
+            parsed = json.loads((folder / "target" / "manifest.json").read_text(encoding="utf-8"))["unit_tests"]
+        (footing,) = [test for name, test in parsed.items()
+                      if name.endswith(".footing_rounds_terms_to_the_coarsest_printed_unit")]
+        terms = next(given for given in footing["given"] if given["input"] == "ref('int_calculation_terms')")
+        return terms["rows"][1]["value_normalised"]
+
+    assert [parsed_amount(original), parsed_amount(edited), parsed_amount(original)] == [-7500, -7400, -7500]
 
 
 def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published, pristine, tmp_path,
