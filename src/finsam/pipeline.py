@@ -439,6 +439,22 @@ def source_commit(root: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+# the column comments BI tools show (constants of the code: no value of a run is SQL text)
+RUN_INFO_COLUMNS = {
+    "run_id": "Körning — the id of the run: its start time and process.",
+    "started_at": "Start — when the run began.",
+    "published_at": "Publicerad — when this warehouse was published.",
+    "verdict": "Utfall — pass: a warehouse is published only by a run whose checks all pass or match a registered erratum.",
+    "checks": "Kontroller — how many checks the run made.",
+    "checks_passed": "Godkända — the checks that pass.",
+    "checks_known_errata": "Kända fel — the checks that fail exactly as a registered erratum says.",
+    "checks_failed": "Underkända — the checks that fail.",
+    "associations": "Förbund — how many associations the warehouse holds.",
+    "source_commit": "Version — the git commit of the project that built the warehouse, where known.",
+    "storage_version": "Lagringsformat — the DuckDB storage version of the file: every DuckDB from this version on opens it.",
+}
+
+
 def write_run_info(project: Project, result: RunResult, built_db: Path) -> None:
     """marts.run_info: one row saying which run built the warehouse a BI tool is reading, and when."""
     counts = result.status_counts
@@ -459,3 +475,5 @@ def write_run_info(project: Project, result: RunResult, built_db: Path) -> None:
         con.execute("comment on table marts.run_info is 'Körning — the nightly run that built and published this "
                     "warehouse: run id, when it was published, its verdict and check counts, the source commit. "
                     "Show published_at on a dashboard to tell how fresh it is.'")
+        con.execute("\n".join(f"comment on column marts.run_info.{column} is '{text}';"
+                               for column, text in RUN_INFO_COLUMNS.items()))
