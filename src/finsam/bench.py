@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from finsam.dbt_steps import dbt_executable
 from finsam.generate import generate
 from finsam.pipeline import prepare_build_project
 from finsam.project import Project, duckdb_settings
@@ -338,7 +339,7 @@ def render_diagnosis(d: dict) -> str:
 def analyst_build(project: Project, work: Path) -> float:
     """An analyst's plain `dbt build` of the real report in their own copy of the project, parsed once before."""
     folder = prepare_build_project(project, work / "analyst", {})
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     env = {**os.environ, "FINSAM_DB": str(folder / "dev.duckdb")}
     cmd = [dbt, "build", "--profiles-dir", str(project.profiles_dir), "--project-dir", str(folder)]
     run_measured([dbt, "parse", "--profiles-dir", str(project.profiles_dir), "--project-dir", str(folder)], folder, env)
@@ -354,7 +355,7 @@ def tool_floor(work: Path) -> dict:
     (floor / "profiles.yml").write_text(
         f"floor:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n      path: {floor / 'floor.duckdb'}\n")
     (floor / "models" / "one.sql").write_text("select 1 as one\n")
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     _, dbt_wall, _, _ = run_measured([dbt, "build", "--profiles-dir", str(floor), "--project-dir", str(floor)],
                                      floor, dict(os.environ))
     _, gx_wall, _, _ = run_measured([sys.executable, "-c", "import great_expectations"], floor, dict(os.environ))

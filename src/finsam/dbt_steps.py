@@ -69,7 +69,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _dbt_executable() -> str:
+def dbt_executable() -> str:
     candidate = Path(sys.executable).with_name("dbt")
     if candidate.is_file():
         return str(candidate)
@@ -103,7 +103,7 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
     if parse_cache and (parse_cache / PARSED).is_file():
         (project_dir / "target").mkdir(exist_ok=True)
         shutil.copy2(parse_cache / PARSED, project_dir / "target" / PARSED)
-    args = [_dbt_executable(), "build",
+    args = [dbt_executable(), "build",
             "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
             "--target-path", str(project_dir / "target"), "--log-path", str(project_dir / "logs"),
             "--no-use-colors", "--no-version-check", *(extra_args or [])]

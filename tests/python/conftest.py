@@ -7,14 +7,13 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from finsam.dbt_steps import dbt_build
+from finsam.dbt_steps import dbt_build, dbt_executable
 from finsam.pipeline import nightly_run
 from finsam.project import Project
 
@@ -100,7 +99,7 @@ def view_warehouse(tmp_path_factory) -> ViewWarehouse:
     outcome = dbt_build(project.root, project.profiles_dir, db, [*views, "--exclude-resource-type", "test"])
     assert outcome.returncode == 0, outcome.log_tail
     compiled = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "compile", "--select", "test_type:data", *views,
+        [dbt_executable(), "compile", "--select", "test_type:data", *views,
          "--project-dir", str(project.root), "--profiles-dir", str(project.profiles_dir)],
         env={**os.environ, "FINSAM_DB": str(db)}, capture_output=True, text=True)
     assert compiled.returncode == 0, compiled.stdout[-3000:]

@@ -5,7 +5,6 @@ reaches SQL, whatever its name."""
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 import shutil
 from pathlib import Path
 
