@@ -1,6 +1,19 @@
 {{ config(materialized='view') }}
 -- Published coverage per fact; logic in int_fact_coverage (read by check_coverage), for the same reason.
+-- The check list is grouped by association as well as fact, so that a reader's filter on org_id
+-- reaches the check results and only that association's checks are listed.
+with participation as (
+    select org_id, fact_id, list_sort(list(check_id)) as check_ids
+    from (
+        select org_id, unnest(list_distinct(fact_ids)) as fact_id, check_id
+        from {{ ref('int_check_results') }}
+        where check_family <> 'value_range'
+    )
+    group by org_id, fact_id
+)
+
 select
-    fact_id, org_id, fiscal_year, statement, line_id, measure, label_printed, label_sv, value, unit,
-    n_checks, is_covered, check_ids, unconfirmable_reason
-from {{ ref('int_fact_coverage') }}
+    c.fact_id, c.org_id, c.fiscal_year, c.statement, c.line_id, c.measure, c.label_printed, c.label_sv,
+    c.value, c.unit, c.n_checks, c.is_covered, coalesce(p.check_ids, []) as check_ids, c.unconfirmable_reason
+from {{ ref('int_fact_coverage') }} as c
+left join participation as p on p.org_id = c.org_id and p.fact_id = c.fact_id

@@ -7,6 +7,8 @@ end to end)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 STATEMENTS = ["RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5"]
@@ -61,3 +63,27 @@ def test_every_amount_is_checked(view_warehouse, statement):
     assert 0 not in failing, "an unchanged copy of the association fails a check"
     missed = [name for n, name in enumerate(names, 1) if n not in failing]
     assert not missed, f"changes no check notices: {missed}"
+
+
+def test_a_reason_for_a_fact_a_check_takes_in_is_reported_stale(view_warehouse):
+    """tests/dbt/assert_no_stale_unconfirmable_reasons finds nothing on the real seeds, and finds a reason
+    registered for a fact that checks do take in; marts.fact_coverage lists exactly those checks."""
+    nodes = json.loads((view_warehouse.target / "manifest.json").read_text(encoding="utf-8"))["nodes"].values()
+    (test,) = [n for n in nodes if n["name"] == "assert_no_stale_unconfirmable_reasons"]
+    stale_query = (view_warehouse.target / "compiled" / test["package_name"] / test["original_file_path"]).read_text()
+    con = view_warehouse.con
+    assert con.execute(stale_query).fetchall() == []
+    fact_id, statement, line_id, measure, year, n_checks, check_ids = con.execute(
+        """select fact_id, statement, line_id, measure, fiscal_year, n_checks, check_ids from marts.fact_coverage
+           where org_id = ? and n_checks >= 2 order by statement, line_id, measure, fiscal_year limit 1""", [ORG]).fetchall()[0]
+    taking_it_in = con.execute(
+        """select list_sort(list(check_id)) from marts.reconciliations
+           where org_id = ? and check_family <> 'value_range' and list_contains(fact_ids, ?)""", [ORG, fact_id]).fetchall()[0][0]
+    assert check_ids == taking_it_in and len(check_ids) == n_checks
+    con.execute("begin")
+    try:
+        con.execute("insert into seeds.unconfirmable_facts values (?, ?, ?, ?, ?, 'a planted reason')",
+                    [ORG, statement, line_id, measure, year])
+        assert con.execute(stale_query).fetchall() == [(ORG, statement, line_id, measure, year, n_checks, "a planted reason")]
+    finally:
+        con.execute("rollback")
