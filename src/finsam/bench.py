@@ -457,7 +457,7 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict, ingest: d
              "report; the whole nightly run (validation, `dbt build`, Great Expectations, report, publish) runs in a",
              "fresh process. Peak RSS is that of the largest process of the run (the run itself or dbt, its child),",
              "under the DuckDB memory limit given (FINSAM_MEMORY_LIMIT). `load`, `models` and `tests` are dbt's own",
-             "time per resource type (two threads, so they can overlap).", "",
+             "time per resource type (one dbt thread; DuckDB runs each query on two).", "",
              "`DuckDB own` is DuckDB loading and typing the same facts and footing every total of the calculation",
              "tree over them with one hand-written query (`LOAD_AND_FOOT` in finsam/bench.py), in one process.", "",
              "| org-years | facts | checks | exit | wall s | peak RSS MiB | memory limit | validate | dbt build | load | models | of which diagnoses | tests | GX | report | publish | s per org-year | check models: dbt / direct | DuckDB own s | wall / DuckDB own |",
