@@ -1,17 +1,12 @@
 {{ config(materialized=var('table_materialization', 'table')) }}
 -- How many checks each fact takes part in. Grain: one row per fact.
--- A fact that takes part in no check must have a reason in seeds/reference/unconfirmable_facts.csv.
--- A range check bounds a figure on its own and confirms it against nothing: it does not count.
+-- A fact that takes part in no check must have a reason in seeds/reference/unconfirmable_facts.csv
+-- (a range check does not count: macros/check_participations.sql).
 -- Which checks they are (marts.fact_coverage.check_ids) is listed where it is read: a list per fact
 -- stored here cost half this model's time at scale, and a reader asks for a few associations at most.
 with participation as (
     select fact_id, count(*) as n_checks
-    from (
-        -- a check instance is one row (check_id, org, year): its distinct facts need no distinct over all
-        select unnest(list_distinct(fact_ids)) as fact_id
-        from {{ ref('int_check_results') }}
-        where check_family <> 'value_range'
-    )
+    from ({{ check_participations() }})
     group by fact_id
 )
 

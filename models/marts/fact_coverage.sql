@@ -1,18 +1,11 @@
 {{ config(materialized='view') }}
 -- Published coverage per fact; logic in int_fact_coverage (read by check_coverage), for the same reason.
 -- The check lists are grouped by association as well as fact, so that a reader's filter on org_id
--- reaches the check results and only that association's checks are listed. The range checks are left
--- out inside the unnest, not by a `where`: so the join stays unique on its keys and DuckDB drops it
--- from a query that does not read check_ids.
+-- reaches the check results and only that association's checks are listed; a grouping query that does
+-- not read check_ids (counts per statement, say) does not build them (macros/check_participations.sql).
 with participation as (
     select org_id, fact_id, list_sort(list(check_id)) as check_ids
-    from (
-        select
-            org_id,
-            unnest(case when check_family <> 'value_range' then list_distinct(fact_ids) else [] end) as fact_id,
-            check_id
-        from {{ ref('int_check_results') }}
-    )
+    from ({{ check_participations() }})
     group by org_id, fact_id
 )
 

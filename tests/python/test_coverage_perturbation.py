@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 
 STATEMENTS = ["RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5"]
@@ -87,3 +88,16 @@ def test_a_reason_for_a_fact_a_check_takes_in_is_reported_stale(view_warehouse):
         assert con.execute(stale_query).fetchall() == [(ORG, statement, line_id, measure, year, n_checks, "a planted reason")]
     finally:
         con.execute("rollback")
+
+
+def test_a_grouping_query_that_does_not_read_check_ids_does_not_build_them(pristine):
+    """In the published warehouse DuckDB drops fact_coverage's check-list join from such a query: its plan
+    joins exactly as often as the same query of int_fact_coverage, which holds no lists. A query of one
+    association's check lists does join them."""
+    with duckdb.connect(str(pristine.published_db), read_only=True) as con:
+        def joins(query: str) -> int:
+            return con.execute(f"explain {query}").fetchall()[0][1].count("Join")
+        per_statement = "select statement, count(*) filter (where is_covered) from {} group by statement"
+        assert joins(per_statement.format("marts.fact_coverage")) == joins(per_statement.format("intermediate.int_fact_coverage"))
+        assert joins("select check_ids from marts.fact_coverage where org_id = 'sf_vasteras'") > \
+            joins("select n_checks from intermediate.int_fact_coverage where org_id = 'sf_vasteras'")
