@@ -1,7 +1,9 @@
-"""Run `dbt build` on a build copy of the project, as a child process, and read what it reports.
+"""Run `dbt build` on a build copy of the project, in a child process, and read what it reports.
 
-A child process (rather than dbt's in-process runner) closes the DuckDB file completely when it ends,
-so the checks that follow can open it read-only, and it is killed with the nightly run if that dies.
+A child process (rather than dbt's in-process runner) cannot keep the DuckDB file open in the nightly
+run's own process, and it is killed with the nightly run if that dies. The child is a worker
+(finsam.dbt_worker): started early, it imports dbt while the caller prepares the build, and a process
+that builds again reuses it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +95,79 @@ def _keep_parse(parsed: Path, parse_cache: Path) -> None:
         kept.unlink(missing_ok=True)
 
 
+class DbtWorker:
+    """A finsam.dbt_worker child process: one build at a time, in the thread that started it (Linux kills
+    it when that thread ends, see _die_with_parent)."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.errors = tempfile.TemporaryFile()  # what the worker prints outside a build: why it could not start
+        self.process = subprocess.Popen([sys.executable, "-m", "finsam.dbt_worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.errors, text=True, encoding="utf-8",
+                                        preexec_fn=_die_with_parent)
+
+    @property
+    def usable(self) -> bool:
+        return self.process.poll() is None and self.thread == threading.get_ident()
+
+    def build(self, args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+        """(dbt's exit code, what dbt printed)."""
+        try:
+            self.process.stdin.write(json.dumps({"args": args, "env": env, "cwd": str(cwd)}) + "\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
+        except (BrokenPipeError, OSError):
+            reply = ""
+        if reply:
+            answer = json.loads(reply)
+            return answer["exit_code"], answer["output"]
+        self.close()
+        self.errors.seek(0)
+        return self.process.returncode or 2, self.errors.read().decode("utf-8", "replace")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+_idle_worker: DbtWorker | None = None
+_idle_lock = threading.Lock()
+
+
+def start_dbt_worker() -> None:
+    """Start dbt now, so that its import overlaps what the caller does before it builds."""
+    global _idle_worker
+    with _idle_lock:
+        if _idle_worker is None or not _idle_worker.usable:
+            _idle_worker = DbtWorker()
+
+
+def _take_worker() -> DbtWorker:
+    global _idle_worker
+    with _idle_lock:
+        worker, _idle_worker = _idle_worker, None
+    if worker is not None and worker.usable:
+        return worker
+    if worker is not None:
+        worker.close()
+    return DbtWorker()
+
+
+def _give_back(worker: DbtWorker) -> None:
+    global _idle_worker
+    with _idle_lock:
+        if _idle_worker is None:
+            _idle_worker, worker = worker, None
+    if worker is not None:
+        worker.close()
+
+
 def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None,
               parse_cache: Path | None = None) -> DbtOutcome:
     """`dbt build` (seeds, models, data and unit tests) into `db_path`.
@@ -103,24 +180,27 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
     if parse_cache and (parse_cache / PARSED).is_file():
         (project_dir / "target").mkdir(exist_ok=True)
         shutil.copy2(parse_cache / PARSED, project_dir / "target" / PARSED)
-    args = [dbt_executable(), "build",
+    args = ["build",
             "--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir),
             "--target-path", str(project_dir / "target"), "--log-path", str(project_dir / "logs"),
             "--no-use-colors", "--no-version-check", *(extra_args or [])]
     start = time.perf_counter()
-    proc = subprocess.run(args, cwd=project_dir, env=env, capture_output=True, text=True,
-                          preexec_fn=_die_with_parent)
-    outcome = DbtOutcome(proc.returncode, round(time.perf_counter() - start, 3))
+    worker = _take_worker()
+    returncode, output = worker.build(args, env, project_dir)
+    if returncode in (0, 1):
+        _give_back(worker)  # dbt runs commands one after another in one process
+    else:  # a worker whose command could not run is not trusted with another
+        worker.close()
+    outcome = DbtOutcome(returncode, round(time.perf_counter() - start, 3))
     if parse_cache and (project_dir / "target" / PARSED).is_file():
         _keep_parse(project_dir / "target" / PARSED, parse_cache)
-    output = proc.stdout + proc.stderr
     outcome.log_tail = "\n".join(output.strip().splitlines()[-30:])
     outcome.disk_full = "No space left on device" in output
     results_file = project_dir / "target" / "run_results.json"
-    if outcome.disk_full and proc.returncode != 0:
+    if outcome.disk_full and returncode != 0:
         raise DiskFullError(project_dir)
     if not results_file.is_file():
-        raise FinsamError(f"dbt build could not start (exit {proc.returncode}):\n{outcome.log_tail}")
+        raise FinsamError(f"dbt build could not start (exit {returncode}):\n{outcome.log_tail}")
     manifest_file = project_dir / "target" / "manifest.json"
     nodes = json.loads(manifest_file.read_text(encoding="utf-8"))["nodes"] if manifest_file.is_file() else {}
     for r in json.loads(results_file.read_text(encoding="utf-8"))["results"]:

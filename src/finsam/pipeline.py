@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 import duckdb
 
 from finsam import publish
-from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build
+from finsam.dbt_steps import DbtOutcome, NodeOutcome, dbt_build, start_dbt_worker
 from finsam.gx_runner import SuiteOutcome, import_in_background, relations_of, run_suites
 from finsam.project import DiskFullError, FinsamError, Project, duckdb_settings
 from finsam.report import activate_report, staging_dir, write_report
@@ -245,6 +245,7 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
     try:
         publish.ensure_writable_dir(project.reports_dir, "reports")
         with publish.RunLock(project.warehouse_dir, wait_seconds):
+            start_dbt_worker()  # dbt's import overlaps the validation
             publish.remove_stale_builds(project.warehouse_dir)
             build_dir = publish.new_build_dir(project.warehouse_dir, result.run_id)
             built_db = build_dir / "finsam.duckdb"

@@ -1,0 +1,69 @@
+"""The dbt worker: one dbt process serves builds one after another, each with its own environment, and
+leaves the build file closed when a build ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from finsam import dbt_steps
+from finsam.dbt_steps import dbt_build, start_dbt_worker
+
+
+@pytest.fixture
+def probe_project(tmp_path) -> Path:
+    """A one-model dbt project whose model shows an environment variable."""
+    folder = tmp_path / "probe"
+    (folder / "models").mkdir(parents=True)
+    (folder / "dbt_project.yml").write_text("name: probe\nversion: '1.0.0'\nconfig-version: 2\nprofile: probe\n")
+    (folder / "profiles.yml").write_text(
+        "probe:\n  target: t\n  outputs:\n    t:\n      type: duckdb\n      path: \"{{ env_var('FINSAM_DB') }}\"\n")
+    (folder / "models" / "probe.sql").write_text(
+        "{{ config(materialized='table') }}\nselect '{{ env_var(\"FINSAM_PROBE\", \"unset\") }}' as probe\n")
+    return folder
+
+
+def _read_probe_in_another_process(db: Path) -> str:
+    """Opened read-write from another process: DuckDB refuses while any process still has the file open."""
+    done = subprocess.run([sys.executable, "-c", "import duckdb, sys\n"
+                           "with duckdb.connect(sys.argv[1]) as con:\n"
+                           "    print(con.execute('select probe from probe').fetchone()[0])", str(db)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _worker_pid() -> int:
+    return dbt_steps._idle_worker.process.pid
+
+
+def test_one_worker_builds_twice_each_with_its_own_environment_and_closes_the_file(probe_project, monkeypatch):
+    start_dbt_worker()
+    pid = _worker_pid()
+    monkeypatch.setenv("FINSAM_PROBE", "first")
+    first = dbt_build(probe_project, probe_project, probe_project / "first.duckdb")
+    assert first.returncode == 0 and "Completed successfully" in first.log_tail
+    assert _read_probe_in_another_process(probe_project / "first.duckdb") == "first"
+
+    monkeypatch.delenv("FINSAM_PROBE")
+    second = dbt_build(probe_project, probe_project, probe_project / "second.duckdb")
+    assert second.returncode == 0
+    assert _worker_pid() == pid  # the same dbt process built both
+    assert _read_probe_in_another_process(probe_project / "second.duckdb") == "unset"
+
+
+def test_a_dead_worker_is_replaced_and_a_failing_build_reports_dbts_exit_code(probe_project):
+    start_dbt_worker()
+    dead = _worker_pid()
+    os.kill(dead, signal.SIGKILL)
+    dbt_steps._idle_worker.process.wait()
+    (probe_project / "models" / "broken.sql").write_text("select * from no_such_table\n")
+    outcome = dbt_build(probe_project, probe_project, probe_project / "broken.duckdb")
+    assert outcome.returncode == 1  # as the `dbt` command: a node failed
+    assert "no_such_table" in outcome.log_tail
+    assert _worker_pid() != dead
