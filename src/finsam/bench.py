@@ -71,10 +71,12 @@ def run_measured(cmd: list[str], cwd: Path, env: dict) -> tuple[int, float, floa
     return code, wall, max_rss_kib / 1024, stdout
 
 
-def nightly(project: Project, work: Path, collection: Path | None, memory_limit: str | None = None) -> dict:
+def nightly(project: Project, work: Path, collection: Path | None, memory_limit: str | None = None,
+            keep_build: bool = True) -> dict:
+    """The nightly run as a user runs it; `keep_build` keeps dbt's artifacts for the per-model figures."""
     env = {**os.environ, "FINSAM_WAREHOUSE_DIR": str(work / "warehouse"), "FINSAM_REPORTS_DIR": str(work / "reports"),
            **({"FINSAM_MEMORY_LIMIT": memory_limit} if memory_limit else {})}
-    cmd = [sys.executable, "-m", "finsam.cli", "run", "--json", "--keep-build"]
+    cmd = [sys.executable, "-m", "finsam.cli", "run", "--json", *(["--keep-build"] if keep_build else [])]
     if collection:
         cmd += ["--collection", str(collection)]
     code, wall, rss, stdout = run_measured(cmd, project.root, env)
@@ -401,8 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         # what changed: the second run is the nightly one
         (work / "tmp").mkdir()
         os.environ["TMPDIR"] = str(work / "tmp")
-        cold = nightly(project, work / "real", None)
-        real = {**nightly(project, work / "real", None), "cold_wall": cold["wall"]}
+        cold = nightly(project, work / "real", None, keep_build=False)
+        real = {**nightly(project, work / "real", None, keep_build=False), "cold_wall": cold["wall"]}
         floor = {**tool_floor(work), "analyst": analyst_build(project, work)}
         for orgs, years, memory_limit in SIZES[: args.sizes]:
             size = orgs * years

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -231,5 +232,20 @@ def report(
     out.print(escape(f"HTML: {folder / 'index.html'}"))
 
 
+def main() -> None:
+    """The `finsam` command. It ends without Python's teardown of its imported modules (0.8 s once Great
+    Expectations is loaded): by then every file, connection and lock is closed and the output flushed."""
+    try:
+        app()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        if not isinstance(done.code, (int, type(None))):
+            print(done.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -84,6 +84,7 @@ def main() -> None:
     # replies go to the original stdout; what dbt prints is captured per request
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     serve(sys.stdin, replies)
+    os._exit(0)  # the caller has gone: no need for Python's teardown of dbt's modules
 
 
 if __name__ == "__main__":
