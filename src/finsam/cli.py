@@ -237,11 +237,14 @@ def main() -> None:
     Expectations is loaded): by then every file, connection and lock is closed and the output flushed."""
     try:
         app()
+        code = None
+    except SystemExit as done:  # with Python's own meaning: None is 0, a message is printed and gives 1
+        code = done.code
+    if code is None:
         code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
-        if not isinstance(done.code, (int, type(None))):
-            print(done.code, file=sys.stderr)
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

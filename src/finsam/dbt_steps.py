@@ -140,14 +140,6 @@ _idle_worker: DbtWorker | None = None
 _idle_lock = threading.Lock()
 
 
-def start_dbt_worker() -> None:
-    """Start dbt now, so that its import overlaps what the caller does before it builds."""
-    global _idle_worker
-    with _idle_lock:
-        if _idle_worker is None or not _idle_worker.usable:
-            _idle_worker = DbtWorker()
-
-
 def _take_worker() -> DbtWorker:
     global _idle_worker
     with _idle_lock:
@@ -166,6 +158,11 @@ def _give_back(worker: DbtWorker) -> None:
             _idle_worker, worker = worker, None
     if worker is not None:
         worker.close()
+
+
+def start_dbt_worker() -> None:
+    """Start dbt now, so that its import overlaps what the caller does before it builds."""
+    _give_back(_take_worker())
 
 
 def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None,
