@@ -2,7 +2,13 @@
 -- A tree row with line '*' (or measure '*') applies to every line (measure) and binds the child to
 -- the parent's line (measure): that is how the operating report's column identities are stated.
 with tree as (
-    select * from {{ ref('calculation_tree') }}
+    select
+        *,
+        -- where the term stands in the check's label: by descending weight, then line and measure (of one
+        -- total's terms only one of the two varies, so the tree's own order is the bound terms' order)
+        cast(row_number() over (partition by statement, parent_line_id, parent_measure
+                                order by weight desc, child_line_id, child_measure) as integer) as term_rank
+    from {{ ref('calculation_tree') }}
 ),
 
 facts as (
@@ -61,7 +67,8 @@ child_terms as (
         t.weight,
         i.bound_measure as lhs_measure,
         case when t.child_line_id = '*' then i.bound_line_id else t.child_line_id end as line_id,
-        case when t.child_measure = '*' then i.bound_measure else t.child_measure end as measure
+        case when t.child_measure = '*' then i.bound_measure else t.child_measure end as measure,
+        t.term_rank
     from instances as i
     inner join tree as t
         on t.statement = i.statement
@@ -72,7 +79,8 @@ child_terms as (
 select
     i.check_id, i.org_id, i.fiscal_year, i.statement, 'lhs' as role, cast(1 as decimal(10, 4)) as weight,
     i.bound_measure as lhs_measure, i.bound_line_id as line_id, i.bound_measure as measure,
-    i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref
+    i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref,
+    0 as term_rank, concat(i.statement, ' ', i.label, ' [', i.bound_measure, ']') as term_text
 from instances as i
 
 union all
@@ -80,7 +88,10 @@ union all
 select
     c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
     c.lhs_measure, c.line_id, c.measure,
-    f.fact_id, coalesce(f.label_printed, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref
+    f.fact_id, coalesce(f.label_printed, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
+    c.term_rank,
+    concat(case when c.weight < 0 then '− ' else '+ ' end, coalesce(f.label_printed, cat.label_sv),
+           case when c.measure <> c.lhs_measure then concat(' [', c.measure, ']') else '' end)
 from child_terms as c
 left join facts as f
     on f.org_id = c.org_id

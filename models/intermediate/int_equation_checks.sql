@@ -6,8 +6,12 @@ with terms as (
     from {{ ref('int_equation_terms') }}
 ),
 
+-- only the values an equation names (about ten lines of millions of facts): every value carries its label
+-- and lists, and both joins below read them (10 000 org-years: 4.9 s -> 0.8 s)
 vals as (
-    select * from {{ ref('int_values') }}
+    select v.*
+    from {{ ref('int_values') }} as v
+    semi join (select distinct statement, line_id, measure from terms) as named using (statement, line_id, measure)
 ),
 
 candidate_years as (

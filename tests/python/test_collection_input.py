@@ -166,12 +166,16 @@ def test_numbers_a_parquet_file_stores_as_numbers_are_checked_and_read_as_printe
 
     result = stored_as_double("update f set value = 1234.56, decimals = 0 where rowid = 1",
                               "update f set value = 1e300 where rowid = 2",
-                              "update f set org_id = null where rowid = 3")
+                              "update f set org_id = null where rowid = 3",
+                              # an integer stored as an integer is checked for its digits alone
+                              "alter table f alter decimals type bigint",
+                              "update f set decimals = -12345678901 where rowid = 4")
     found = {(p.line, p.column_name, p.value, p.message.split(":")[0].split(" (")[0]) for p in result.problems}
     assert found == {
         (2, "value", "1234.56", "the value has more decimals than the decimals column says"),
         (3, "value", "1e+300", "written with an exponent"),
         (4, "org_id", "", "this column must not be empty"),
+        (5, "decimals", "-12345678901", "more digits than the warehouse holds"),
     }
     result.close()
     # the real report's income stored as 11006000.0 is the same figure as the seed's 11006000: read once
