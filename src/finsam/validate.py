@@ -546,10 +546,10 @@ class Inputs:
     def add_stored_values(self, schema: TableSchema, rel: str, numeric: set[str], integers: set[str], source: str,
                           parameters: dict[str, str], problems: list[Finding]) -> str:
         """A new table from `source` (the layout's columns as text, _file and _line), with the stored values'
-        rules: required columns filled; numbers stored as numbers (`numeric`; of them `integers` as integers) shown with their printed decimals and
-        within the digits of their warehouse column. One pass writes the numbers as text and finds the
-        problems of every column, as columns of their own that are read and then dropped (a scan for the
-        problems and a rewrite of the numbers apart took 3.9 s of 6 s at 2.5 million facts)."""
+        rules: required columns filled; numbers stored as numbers (`numeric`, of them `integers` as integers)
+        shown with their printed decimals and within the digits of their warehouse column. One pass writes
+        the numbers as text and finds the problems of every column, as columns of their own that are read
+        and then dropped (a scan for the problems and a rewrite apart took 3.9 s of 6 s at 2.5 M facts)."""
         checks: list[tuple[str, bool, str]] = []  # (column, whether its raw value is shown, SQL of the problem)
         messages: dict[str, str] = {}             # a missing value's message, as a parameter
         canonical: dict[str, str] = {}
