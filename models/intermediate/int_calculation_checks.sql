@@ -24,12 +24,15 @@ grouped as (
         any_value(value_normalised) filter (where role = 'lhs')                 as lhs_printed,
         list({'weight': weight, 'value': value_normalised}) filter (where role = 'rhs' and fact_id is not null)
                                                                                 as rhs_printed,
-        any_value(term_text) filter (where role = 'lhs')                        as lhs_label,
+        any_value(concat(statement, ' ', label, ' [', measure, ']')) filter (where role = 'lhs') as lhs_label,
         -- lists are built unordered and sorted after grouping: an ordered aggregate buffers every row of
-        -- every group, which at a million checks costs more than all the sums together
-        array_to_string(list_transform(list_sort(
-            list({'term_rank': term_rank, 'term_text': term_text}) filter (where role = 'rhs' and fact_id is not null)
-        ), lambda t: t.term_text), ' ')                                         as rhs_terms_text,
+        -- every group, which at a million checks costs more than all the sums together. Each term is
+        -- sorted by its place in the tree (term_rank), a small integer, not by its strings.
+        array_to_string(list_transform(list_sort(list({
+            'term_rank': term_rank,
+            'term_text': concat(case when weight < 0 then '− ' else '+ ' end, label,
+                                case when measure <> lhs_measure then concat(' [', measure, ']') else '' end)
+        }) filter (where role = 'rhs' and fact_id is not null)), lambda t: t.term_text), ' ') as rhs_terms_text,
         any_value(base_unit) filter (where fact_id is not null)                 as unit,
         any_value(source_ref) filter (where role = 'lhs')                       as source_ref,
         -- the total minus its lines, each term rounded to the footing's precision before summing;

@@ -79,8 +79,7 @@ child_terms as (
 select
     i.check_id, i.org_id, i.fiscal_year, i.statement, 'lhs' as role, cast(1 as decimal(10, 4)) as weight,
     i.bound_measure as lhs_measure, i.bound_line_id as line_id, i.bound_measure as measure,
-    i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref,
-    0 as term_rank, concat(i.statement, ' ', i.label, ' [', i.bound_measure, ']') as term_text
+    i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref, 0 as term_rank
 from instances as i
 
 union all
@@ -89,9 +88,7 @@ select
     c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
     c.lhs_measure, c.line_id, c.measure,
     f.fact_id, coalesce(f.label_printed, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
-    c.term_rank,
-    concat(case when c.weight < 0 then '− ' else '+ ' end, coalesce(f.label_printed, cat.label_sv),
-           case when c.measure <> c.lhs_measure then concat(' [', c.measure, ']') else '' end)
+    c.term_rank
 from child_terms as c
 left join facts as f
     on f.org_id = c.org_id

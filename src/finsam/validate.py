@@ -558,12 +558,11 @@ class Inputs:
                 messages[f"empty_{len(checks)}"] = ("this column must not be empty" if schema.families[column] == "text"
                                                     else parse_number("", None, False)[2])
                 checks.append((column, False, f"case when \"{column}\" = '' then $empty_{len(checks)} end"))
+            before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
             if column in integers and schema.families[column] == "integer":
                 # an integer stored as one is written as the warehouse reads it: only its digits can be wrong
-                before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
                 checks.append((column, True, f"stored_digits_problem(\"{column}\", {before}, {after})"))
             elif column in numeric:
-                before, after = _digit_limit(schema.sql_types[column]) or (38, 38)
                 places = ("try_cast(decimals as integer)" if column == "value" and "decimals" in schema.columns
                           else "0" if schema.families[column] == "integer" else "null")
                 checks.append((column, True, f"stored_number_problem(\"{column}\", {places}, {before}, {after})"))
