@@ -6,7 +6,12 @@
 with sources as (
     select
         *,
-        count(*) over (partition by concept_id, source_id) as n_terms
+        count(*) over (partition by concept_id, source_id) as n_terms,
+        -- where the term stands in the source's label: by descending weight, then statement, line, year
+        -- and measure of the rule (an intervention's line stands where '{intervention}' sorts). Every term
+        -- of a counted source is printed, so rank 1 always leads the label.
+        cast(row_number() over (partition by concept_id, source_id
+                                order by weight desc, statement, line_id, year_offset, measure) as integer) as term_rank
     from {{ ref('concept_sources') }}
 ),
 
@@ -23,6 +28,7 @@ bound_terms as (
         s.n_terms,
         s.weight,
         s.year_offset,
+        s.term_rank,
         f.org_id,
         f.fiscal_year - s.year_offset                                   as fiscal_year,
         ''                                                              as binding,
@@ -45,7 +51,7 @@ bound_terms as (
     union all
 
     select
-        s.concept_id, s.source_id, s.priority, s.check_family, s.n_terms, s.weight, s.year_offset, f.org_id,
+        s.concept_id, s.source_id, s.priority, s.check_family, s.n_terms, s.weight, s.year_offset, s.term_rank, f.org_id,
         f.fiscal_year - s.year_offset, f.intervention_id, f.fact_id, f.statement, f.line_id, f.fiscal_year,
         f.label_printed, f.value_normalised, f.half_width, f.base_unit, f.source_ref
     from sources as s
@@ -66,15 +72,18 @@ select
     sum(weight * value_normalised)                                       as value,
     sum(abs(weight) * half_width)                                        as half_width,
     any_value(base_unit)                                                 as unit,
-    -- lists are built unordered and sorted after grouping (an ordered aggregate buffers every row)
-    regexp_replace(array_to_string(list_transform(list_sort(list({
-        'descending_weight': -weight, 'statement': statement, 'line_id': line_id, 'printed_year': printed_year,
-        'term': concat(case when weight < 0 then '− ' else '+ ' end, statement, ' ', label, ' ', printed_year)
-    })), lambda t: t.term), ' '), '^\+ ', '')                                                      as source_label,
-    array_to_string(list_sort(list(distinct source_ref)), '; ')          as source_ref,
-    list_sort(list(fact_id))                                             as fact_ids,
-    -- the source as a linear form of printed figures, for the diagnosis
-    list_sort(list({'fact_id': fact_id, 'coefficient': cast(weight as double)})) as terms
+    -- lists are built unordered and sorted after grouping (an ordered aggregate buffers every row), each
+    -- term by its place in the source (term_rank), a small integer, not by its strings
+    array_to_string(list_transform(list_sort(list({
+        'term_rank': term_rank,
+        'term': concat(case when weight < 0 then '− ' when term_rank > 1 then '+ ' else '' end,
+                       statement, ' ', label, ' ', printed_year)
+    })), lambda t: t.term), ' ')                                         as source_label,
+    array_to_string(list_sort(list_distinct(list(source_ref))), '; ')    as source_ref,
+    -- the source as a linear form of printed figures, for the diagnosis; sorted by fact, so that the
+    -- facts (fact_ids) come out sorted too
+    list_sort(list({'fact_id': fact_id, 'coefficient': cast(weight as double)})) as terms,
+    list_transform(terms, lambda t: t.fact_id)                           as fact_ids
 from bound_terms
 group by concept_id, binding, org_id, fiscal_year, source_id
 having count(*) = any_value(n_terms)
