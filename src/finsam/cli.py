@@ -165,21 +165,27 @@ def generate(
     last_year: Annotated[int, typer.Option(help="Year of the newest report.")] = 2023,
     plant: Annotated[bool, typer.Option(help="Plant one inconsistency per rule family and write ground_truth.csv.")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV instead of Parquet.")] = False,
-    render: Annotated[Optional[str], typer.Option(help="Also render every report as published documents: any of txt,pdf,docx (comma-separated), into FOLDER/renderings.")] = None,
+    render: Annotated[Optional[str], typer.Option(help="Also render every report as published documents, into FOLDER/renderings: any of txt, pdf (ruled), plain.pdf (borderless), docx, html, browser.pdf (Chromium), office.pdf (LibreOffice from Word), plain.layout.txt, browser.layout.txt, office.layout.txt (pdftotext -layout), comma-separated.")] = None,
     slips: Annotated[int, typer.Option(help="Plant one typing slip (sign, unit, digits, rounding, another figure) in the newest report of this many associations; listed in slips.csv.")] = 0,
     slip_pairs: Annotated[int, typer.Option(help="Plant two slips in each of this many further associations.")] = 0,
 ) -> None:
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
     from finsam.generate import generate as write_collection
 
+    from finsam.render import KINDS, MissingProducer
+
     kinds = tuple(k.strip() for k in (render or "").split(",") if k.strip())
-    unknown = [k for k in kinds if k not in ("txt", "pdf", "docx")]
+    unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        err.print(f"[red]finsam:[/] --render takes txt, pdf and docx, not {escape(', '.join(unknown))}")
+        err.print(f"[red]finsam:[/] --render takes {escape(', '.join(KINDS))}, not {escape(', '.join(unknown))}")
         raise typer.Exit(EXIT_ERROR)
-    summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
-                               file_format="csv" if csv else "parquet", project=_project(), render=kinds,
-                               slips=slips, slip_pairs=slip_pairs)
+    try:
+        summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
+                                   file_format="csv" if csv else "parquet", project=_project(), render=kinds,
+                                   slips=slips, slip_pairs=slip_pairs)
+    except MissingProducer as error:
+        err.print(f"[red]finsam:[/] {escape(str(error))}")
+        raise typer.Exit(EXIT_ERROR) from None
     out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
 
 

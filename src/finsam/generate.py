@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from finsam.project import Project
-from finsam.render import RENDERERS, Style, report_blocks
+from finsam.render import Style, render_documents, report_blocks
 from finsam.validate import COLLECTION_LAYOUTS, load_schemas
 
 INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
@@ -381,8 +381,9 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     """Write a collection into out_dir: every file of COLLECTION_LAYOUTS (and ground_truth.csv when planting).
 
     Each file has exactly its layout's columns (the seed YAML); Parquet files carry the layout's types.
-    `render` ("txt", "pdf", "docx") also writes each report as a published document into
-    out_dir/renderings/<org>-<year>.<kind>, each with its own drawn style (finsam.render).
+    `render` (kinds of finsam.render.KINDS: "txt", "pdf", "docx", "browser.pdf", "plain.layout.txt", …)
+    also writes each report as a published document into out_dir/renderings/<org>-<year>.<kind>, each
+    with its own drawn style.
     `slips` associations then get one slip of a typist in their newest report (the kinds of SLIP_KINDS in
     turn) and the next `slip_pairs` two, listed in slips.csv: what the diagnosis must find.
     """
@@ -406,6 +407,7 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     slip_truth: list[list] = []
     slip_rng = random.Random(f"{seed}-slips")  # its own stream: the consistent collection does not depend on it
     n_facts = 0
+    documents: list[tuple[list, Style, Path]] = []   # the reports to render, written once all are drawn
     with tempfile.TemporaryDirectory(prefix="finsam-generate-") as staging:
         paths = {name: Path(staging) / f"{name}.csv" for name in schemas}
         files = {name: open(path, "w", newline="", encoding="utf-8") for name, path in paths.items()}
@@ -453,13 +455,14 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                     write["facts"].writerows(rows)
                     n_facts += len(rows)
                     if render:
-                        _render_report(out_dir / "renderings", org_id, org_name, org_number, report_year, rows, render,
-                                       seed, sort_order)
+                        documents.append(_report_document(out_dir / "renderings", org_id, org_name, org_number,
+                                                          report_year, rows, seed, sort_order))
                     for goal, (category, label, _) in GOALS.items():
                         write["goals"].writerow([org_id, report_year, report_year, goal, category, label, statuses[goal], "1.5"])
         finally:
             for f in files.values():
                 f.close()
+        render_documents(documents, render)
         for name, path in paths.items():
             target = out_dir / f"{name}.{file_format}"
             if file_format == "parquet":
@@ -485,13 +488,11 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
             "planted": len(ground_truth) + len(slip_truth)}
 
 
-def _render_report(folder: Path, org_id: str, org_name: str, org_number: str, report_year: int, rows: list[list],
-                   kinds: tuple[str, ...], seed: int, sort_order: dict) -> None:
+def _report_document(folder: Path, org_id: str, org_name: str, org_number: str, report_year: int, rows: list[list],
+                     seed: int, sort_order: dict) -> tuple[list, Style, Path]:
     style = Style.draw(random.Random(f"{seed}-{org_id}-{report_year}"))  # its own stream: facts do not depend on it
     facts = [dict(zip(FACT_COLUMNS, map(str, row))) for row in rows]
-    blocks = report_blocks(facts, org_name, org_number, report_year, style, sort_order)
-    for kind in kinds:
-        RENDERERS[kind](blocks, style, folder / f"{org_id}-{report_year}.{kind}")
+    return report_blocks(facts, org_name, org_number, report_year, style, sort_order), style, folder / f"{org_id}-{report_year}"
 
 
 def _apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int) -> tuple[list[list], dict[str, str]]:

@@ -1,15 +1,25 @@
-"""Render a synthetic annual report as a published document — text (tab-separated or space-aligned), PDF
-(fpdf2) and Word (python-docx) — from the fact rows the generator wrote, with the variation real reports
+"""Render an annual report as published documents, from its blocks (the generator's fact rows, or a report's
+text): text (tab-separated or space-aligned), PDF drawn by fpdf2 with ruled or with borderless tables,
+Word (python-docx) with ruled tables, an HTML page, and what independent producers make of them as people
+publish them — the page printed to PDF by Chromium, a borderless Word file exported to PDF by LibreOffice,
+and `pdftotext -layout` text of each borderless PDF. Generated reports carry the variation real reports
 have: thousands separators, minus signs, year order, unit headers, a Note column, tables continued after
-a page break, blank lines. `finsam ingest` must read every rendering back into exactly those facts.
+a page break, blank lines, labels that wrap. `finsam ingest` must read every rendering back into exactly
+the facts printed.
 """
 
 from __future__ import annotations
 
+import html
 import random
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+
+from finsam.ingest.numbers import read_number
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # (statement, heading, how the columns of a year are headed); DR and the single-column BKR are their own.
@@ -141,7 +151,10 @@ def render_text(blocks: list[Block], style: Style) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_pdf(blocks: list[Block], path: Path) -> None:
+def render_pdf(blocks: list[Block], path: Path, ruled: bool = True) -> None:
+    """fpdf2's PDF: tables with every cell ruled, or (ruled=False) plain columns as most reports print them —
+    no lines, amounts right-aligned, narrow label columns in which long labels wrap, each heading a blank
+    line above its table."""
     from fpdf import FPDF
     from fpdf.enums import TableBordersLayout
 
@@ -156,52 +169,194 @@ def render_pdf(blocks: list[Block], path: Path) -> None:
         if block.kind == "heading":
             pdf.set_font("DejaVu", "B", {1: 18, 2: 14}.get(block.level, 12))
             pdf.multi_cell(0, 9, block.text, new_x="LMARGIN", new_y="NEXT")
+            if not ruled:
+                pdf.ln(5)
         elif block.kind == "paragraph":
             pdf.set_font("DejaVu", "", 9)
             pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.set_font("DejaVu", "", 7 if len(block.header[0] if block.header else block.rows[0]) > 6 else 9)
-            parts = [block.header + block.rows] if block.split_at is None else [
-                block.header + block.rows[:block.split_at], block.rows[block.split_at:]]
-            for k, part in enumerate(parts):
+            for k, part in enumerate(_parts(block)):
                 if k:
                     pdf.add_page()
                 width = len(part[0])
-                label_width = 0.34 if width > 4 else 0.5
+                label_width = (0.34 if width > 4 else 0.5) if ruled else (0.22 if width > 4 else 0.34)
                 widths = [label_width] + [(1 - label_width) / (width - 1)] * (width - 1)
                 with pdf.table(col_widths=[w * 100 for w in widths], first_row_as_headings=False, repeat_headings=0,
                                text_align=["LEFT"] + ["RIGHT"] * (width - 1), line_height=5,
-                               borders_layout=TableBordersLayout.ALL) as table:
+                               borders_layout=TableBordersLayout.ALL if ruled else TableBordersLayout.NONE,
+                               width=pdf.epw if ruled else pdf.epw * 0.8, align="LEFT") as table:
                     for cells in part:
                         table.row(cells)
             pdf.ln(4)
     pdf.output(str(path))
 
 
-def render_docx(blocks: list[Block], path: Path) -> None:
+def _parts(block: Block) -> list[list[list[str]]]:
+    """A table's rows, in two parts where it goes on after a page break."""
+    if block.split_at is None:
+        return [block.header + block.rows]
+    return [block.header + block.rows[:block.split_at], block.rows[block.split_at:]]
+
+
+def render_docx(blocks: list[Block], path: Path, ruled: bool = True) -> None:
+    """python-docx's Word file: tables in 'Table Grid' (every cell ruled), or (ruled=False) Word's plain
+    table without borders, amounts right-aligned, as an association's Word report is written."""
     import docx
-    from docx.enum.text import WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Cm, Pt
 
     document = docx.Document()
+    section = document.sections[0]  # A4 with 2 cm margins, as Swedish reports are set
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
     for block in blocks:
         if block.kind == "heading":
             document.add_heading(block.text, block.level)
         elif block.kind == "paragraph":
             document.add_paragraph(block.text)
         else:
-            parts = [block.header + block.rows] if block.split_at is None else [
-                block.header + block.rows[:block.split_at], block.rows[block.split_at:]]
-            for k, part in enumerate(parts):
+            for k, part in enumerate(_parts(block)):
                 if k:
                     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
                 table = document.add_table(rows=len(part), cols=len(part[0]))
-                table.style = "Table Grid"
+                if ruled:
+                    table.style = "Table Grid"
+                else:  # Word's "fit to contents": every amount on one line, the label column takes the rest
+                    table.autofit = False
+                    text_width = (section.page_width - section.left_margin - section.right_margin) / 12700  # points
+                    font = 7 if len(part[0]) > 6 else 9
+                    amounts = [max([len(cells[j]) for cells in block.rows] + [len(word) for cells in block.header
+                                                                              for word in cells[j].split()]) * font * 0.62 + 16
+                               for j in range(1, len(part[0]))]
+                    label = max(text_width - sum(amounts), 90)
+                    for column, width in zip(table.columns, [label, *amounts]):
+                        column.width = int(width * 12700)  # the grid LibreOffice lays out by
+                        for cell in column.cells:
+                            cell.width = int(width * 12700)
                 for row, cells in zip(table.rows, part):
-                    for target, text in zip(row.cells, cells):
+                    for j, (target, text) in enumerate(zip(row.cells, cells)):
                         target.text = text
+                        if not ruled:
+                            paragraph = target.paragraphs[0]
+                            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if j else WD_ALIGN_PARAGRAPH.LEFT
+                            for run in paragraph.runs:
+                                run.font.size = Pt(7 if len(cells) > 6 else 9)
     document.save(str(path))
 
 
-RENDERERS = {"txt": lambda blocks, style, path: path.write_text(render_text(blocks, style), encoding="utf-8"),
-             "pdf": lambda blocks, style, path: render_pdf(blocks, path),
-             "docx": lambda blocks, style, path: render_docx(blocks, path)}
+HTML_STYLE = """@page { size: A4; margin: 18mm 15mm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; }
+table { border-collapse: collapse; margin: 0 0 1.5em; }
+td { padding: 1px 0.6em 1px 0; }
+td.label { max-width: 16em; }
+td.amount { text-align: right; white-space: nowrap; padding-left: 0.6em; }
+table.wide { font-size: 7pt; }
+table.wide td.label { max-width: 12em; }"""
+
+
+def render_html(blocks: list[Block]) -> str:
+    """The report as a web page: headings, paragraphs and tables without borders, amounts right-aligned
+    and never wrapped, labels wrapping in their column (the browser centres a row's cells vertically)."""
+    out = []
+    for block in blocks:
+        if block.kind == "heading":
+            level = min(block.level + 1, 6)
+            out.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
+        elif block.kind == "paragraph":
+            out.append(f"<p>{html.escape(block.text)}</p>")
+        else:
+            rows = block.header + block.rows
+            wide = " class='wide'" if len(rows[0]) > 6 else ""
+            out.append(f"<table{wide}>")
+            for cells in rows:
+                out.append("<tr>" + "".join(
+                    f"<td class='{'amount' if j else 'label'}'>{html.escape(cell)}</td>" for j, cell in enumerate(cells))
+                    + "</tr>")
+            out.append("</table>")
+    return ("<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><title>Årsredovisning</title>"
+            f"<style>{HTML_STYLE}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n")
+
+
+class MissingProducer(Exception):
+    """A program a rendering needs is not installed."""
+
+
+def _program(name: str, package: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise MissingProducer(f"{name} is not installed: apt-get install {package}")
+    return found
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-pdf-header-footer"]
+
+
+def print_with_chromium(page: Path, pdf: Path) -> None:
+    """The page printed to PDF by Chromium (Debian's package), as a browser prints a web-published report."""
+    chromium = _program("chromium", "chromium")
+    with tempfile.TemporaryDirectory(prefix="finsam-chromium-") as profile:
+        subprocess.run([chromium, *CHROMIUM_ARGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()],
+                       check=True, capture_output=True, timeout=120)
+
+
+def export_with_libreoffice(documents: list[Path], out_dir: Path) -> None:
+    """Word files exported to PDF by LibreOffice, all in one start of it (a start costs seconds)."""
+    soffice = _program("soffice", "libreoffice-writer-nogui")
+    with tempfile.TemporaryDirectory(prefix="finsam-soffice-") as profile:
+        subprocess.run([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+                        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir), *map(str, documents)],
+                       check=True, capture_output=True, timeout=300)
+
+
+def layout_text(pdf: Path, text: Path) -> None:
+    """`pdftotext -layout` of a PDF (poppler-utils): the text with its columns kept by spaces."""
+    subprocess.run([_program("pdftotext", "poppler-utils"), "-layout", "-enc", "UTF-8", str(pdf), str(text)],
+                   check=True, capture_output=True, timeout=120)
+
+
+# Each kind is the end of a rendering's file name: <stem>.<kind>.
+DRAWN = {"txt": lambda blocks, style, path: path.write_text(render_text(blocks, style), encoding="utf-8"),
+         "pdf": lambda blocks, style, path: render_pdf(blocks, path),
+         "plain.pdf": lambda blocks, style, path: render_pdf(blocks, path, ruled=False),
+         "docx": lambda blocks, style, path: render_docx(blocks, path),
+         "html": lambda blocks, style, path: path.write_text(render_html(blocks), encoding="utf-8")}
+PRODUCED = ("browser.pdf", "office.pdf")                      # by Chromium from the page, by LibreOffice from Word
+LAYOUT = {f"{pdf[:-4]}.layout.txt": pdf for pdf in ("plain.pdf", "browser.pdf", "office.pdf")}
+KINDS = (*DRAWN, *PRODUCED, *LAYOUT)
+
+
+def render_documents(reports: list[tuple[list[Block], Style, Path]], kinds: tuple[str, ...]) -> None:
+    """Write each report (its blocks, style and file stem) in each kind; what a kind is made from is made
+    in a scratch folder when it is not asked for itself."""
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown rendering kinds: {', '.join(unknown)}; the kinds are {', '.join(KINDS)}")
+    with tempfile.TemporaryDirectory(prefix="finsam-render-") as scratch:
+        def path_of(stem: Path, kind: str) -> Path:
+            return stem.with_name(f"{stem.name}.{kind}") if kind in kinds else Path(scratch) / f"{stem.name}.{kind}"
+
+        wanted = set(kinds) | {LAYOUT[k] for k in kinds if k in LAYOUT}
+        office = []
+        for blocks, style, stem in reports:
+            for kind in DRAWN:
+                if kind in wanted or (kind == "html" and "browser.pdf" in wanted):
+                    DRAWN[kind](blocks, style, path_of(stem, kind))
+            if "browser.pdf" in wanted:
+                print_with_chromium(path_of(stem, "html"), path_of(stem, "browser.pdf"))
+            if "office.pdf" in wanted:
+                word = Path(scratch) / f"{stem.name}.office.docx"
+                render_docx(blocks, word, ruled=False)
+                office.append((word, path_of(stem, "office.pdf")))
+        if office:
+            export_with_libreoffice([word for word, _ in office], Path(scratch))
+            for word, pdf in office:
+                shutil.move(word.with_suffix(".pdf"), pdf)
+        for _, _, stem in reports:
+            for kind, pdf in LAYOUT.items():
+                if kind in kinds:
+                    layout_text(path_of(stem, pdf), path_of(stem, kind))
+
+

@@ -5,7 +5,9 @@ from the header ("Belopp i kr", "Belopp tkr", "Mkr") or the cell; each column's 
 from its header (column_headers.csv); each row's line from its printed label (line catalogue and label
 variants of the association). Every number of the document ends up as exactly one of: a fact; a review
 item (a row whose label maps to no line, a number in running text: a narrative candidate); ignored by a
-named rule; or unexplained.
+named rule; or unexplained. Every table statement of statements.csv is read, or said not to be: its
+heading found with no table read, or not found at all (exit 1 where statements.required says it must be
+printed).
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
-from finsam.ingest.numbers import PrintedNumber, find_numbers, read_number
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table, wrapped
+from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
 from finsam.labels import LabelIndex, normalise_label
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
-BARE_YEAR = re.compile(r"^(19|20)\d{2}$")
 MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
 # Numbers of running text that are no figures, each with the rule that says so (first match wins).
 IGNORE_RULES = [
@@ -39,11 +40,14 @@ IGNORE_RULES = [
 TOC_LEADER = re.compile(r"\.{3,}\s*$")
 COUNT_WORDS = re.compile(r"^\s*(?:st\s|nya\s)?(personer|deltagare|möten|gånger|insatser|mål|utbildningar|individer)", re.IGNORECASE)
 TEXT_STATEMENTS = ("NARR", "GOAL", "KEY")
+TITLE_WORDS = 7         # a line of running text this short that names a statement is its title
+TITLE_LEVEL = 9         # a title line is the nearest heading until the next heading or title
+LEADER = re.compile(r"\.{3,}")
 
 
 @dataclass
 class ReviewItem:
-    kind: str              # unmapped_label | candidate | ignored | unexplained
+    kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read
     source_ref: str
     text: str              # the row label or the sentence
     token: str = ""
@@ -59,10 +63,31 @@ class ReviewItem:
 
 
 @dataclass
+class StatementReading:
+    """Whether a table statement of the report was read: `read` (with its rows and facts), `heading
+    without table` (its heading or title was found, no table under it was read) or `not found`."""
+    statement: str
+    name: str
+    required: bool
+    status: str = "not found"
+    place: str = ""        # where its heading, title or first row stands
+    heading: str = ""      # the heading as printed
+    rows: int = 0          # table rows read into facts
+    facts: int = 0
+
+    @property
+    def problem(self) -> str:
+        if self.status == "heading without table":
+            return f"{self.place}: heading {self.heading!r} found, no table read"
+        return "not found in the report" if self.status == "not found" else ""
+
+
+@dataclass
 class Result:
     fact_columns: list[str]                                   # the fact layout facts.csv is written in
     facts: list[dict[str, str]] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
+    statements: list[StatementReading] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.review if item.kind == kind)
@@ -74,8 +99,12 @@ class Result:
                 "ignored": self.count("ignored"), "unexplained": self.count("unexplained")}
 
     @property
+    def unread_required(self) -> list[StatementReading]:
+        return [s for s in self.statements if s.required and s.status != "read"]
+
+    @property
     def needs_review(self) -> bool:
-        return bool(self.count("unexplained") or self.count("unmapped_label"))
+        return bool(self.count("unexplained") or self.count("unmapped_label") or self.unread_required)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -121,7 +150,7 @@ class Reference:
 
 def _is_header_row(row: Row) -> bool:
     """A leading row of column headers: no figures in it (a bare year is a header, not a figure)."""
-    return all(not c or read_number(c) is None or BARE_YEAR.match(c) for c in row.cells[1:])
+    return not any(is_figure(c) for c in row.cells[1:] if c)
 
 
 def _table_unit(texts: list[str]) -> str | None:
@@ -140,6 +169,8 @@ class Interpreter:
         self.reference, self.org_id, self.report_year = reference, org_id, report_year
         self.result = Result(fact_columns)
         self.headings: dict[int, str] = {}
+        self.readings = {r["statement"]: StatementReading(r["statement"], r["name_sv"], r.get("required") == "true")
+                         for r in reference.statements if r["layout"] == "table"}
 
     def section(self) -> str:
         return self.headings[max(self.headings)] if self.headings else ""
@@ -150,14 +181,40 @@ class Interpreter:
     def run(self, document: Document) -> Result:
         for block in document.blocks:
             if isinstance(block, Heading):
-                self.headings = {level: text for level, text in self.headings.items() if level < block.level}
-                self.headings[block.level] = block.text
+                self.heading(block.text, block.level, block.place)
                 self.running_text(block.text, block.place, heading=True)
             elif isinstance(block, Paragraph):
+                if self.is_title(block.text):  # a statement's title on a line of its own (layout text, PDF)
+                    self.heading(block.text, TITLE_LEVEL, block.place)
                 self.running_text(block.text, block.place)
             elif isinstance(block, Table):
                 self.table(block)
+        self.account_for_statements()
         return self.result
+
+    def heading(self, text: str, level: int, place: Place) -> None:
+        self.headings = {k: v for k, v in self.headings.items() if k < level}
+        self.headings[level] = text
+        self.saw_title(text, place)
+
+    def is_title(self, text: str) -> bool:
+        return (len(text.split()) <= TITLE_WORDS and not LEADER.search(text)
+                and self.reference.statement_of(text) is not None)
+
+    def saw_title(self, text: str, place: Place) -> None:
+        reading = self.readings.get(self.reference.statement_of(text) or "")
+        if reading is not None and not reading.heading and not LEADER.search(text):
+            reading.heading, reading.place = text, str(place)
+
+    def account_for_statements(self) -> None:
+        """Every table statement read, or a review item saying it was not (see StatementReading)."""
+        for reading in self.readings.values():
+            reading.facts = sum(1 for f in self.result.facts if f["statement"] == reading.statement)
+            reading.status = "read" if reading.facts else ("heading without table" if reading.heading else "not found")
+            if reading.status != "read":
+                self.add(ReviewItem("", reading.place, reading.name, statement=reading.statement), "statement_not_read",
+                         rule=reading.problem + ("" if reading.required else " (a report may leave it out)"))
+        self.result.statements = list(self.readings.values())
 
     # ------------------------------------------------------------------------------------------ tables
 
@@ -177,34 +234,65 @@ class Interpreter:
             n_header += 1
         header_rows, data_rows = table.rows[:n_header], table.rows[n_header:]
         title = [header_rows[0].cells[0]] if header_rows and header_rows[0].cells[0] else []
+        for text in title:
+            self.saw_title(text, header_rows[0].place)
         nearest_first = [self.headings[level] for level in sorted(self.headings, reverse=True)]
         statement = next((s for s in map(self.reference.statement_of, title + nearest_first) if s), None)
         if statement is None or statement in TEXT_STATEMENTS:
             for row in data_rows:
                 self.unknown_table_row(row)
             return
+        reading = self.readings.get(statement)
+        if reading is not None and not reading.place:
+            reading.place = str(table.place)
         width = max(len(r.cells) for r in table.rows)
         columns = self.columns(statement, header_rows, width)
         unit = _table_unit([r.cells[0] for r in header_rows] + title + nearest_first[:1])
-        for row in data_rows:
+        for row in self.wrapped_labels_joined(statement, data_rows):
             self.table_row(statement, row, columns, unit)
 
+    def wrapped_labels_joined(self, statement: str, rows: list[Row]) -> list[Row]:
+        """A label that wrapped onto a line of its own where the layout does not show it ("Lokala
+        utbildningar" / its figures / "Västerås"): a row whose label means no line and the row of only a
+        label below (or above) it are one row when together they are one known label."""
+        rows = list(rows)
+        labels = self.reference.labels
+        k = 0
+        while k < len(rows):
+            row = rows[k]
+            if row.cells[0] and not labels.lines_for(self.org_id, statement, row.cells[0]) \
+                    and any(re.search(r"\d", c) for c in row.cells[1:]):
+                for j in (k + 1, k - 1):
+                    if 0 <= j < len(rows) and rows[j].cells[0] and not any(rows[j].cells[1:]):
+                        label = wrapped(row.cells[0], rows[j].cells[0]) if j > k else wrapped(rows[j].cells[0], row.cells[0])
+                        if len(labels.lines_for(self.org_id, statement, label)) == 1:
+                            rows[k] = Row([label, *row.cells[1:]], row.place)
+                            del rows[j]
+                            k -= j < k
+                            break
+            k += 1
+        return rows
+
     def columns(self, statement: str, header_rows: list[Row], width: int) -> dict[int, tuple[int | None, str, str]]:
-        """Column index -> (fiscal year, measure, ignore rule)."""
-        texts = [[""] * width for _ in header_rows]
-        for k, row in enumerate(header_rows):
-            previous = ""
-            for j in range(1, width):
-                cell = row.cells[j] if j < len(row.cells) else ""
-                if not cell and k < len(header_rows) - 1:  # a group header spans the blank cells to its right
-                    cell = previous
-                texts[k][j] = previous = cell
-        columns = {}
+        """Column index -> (fiscal year, measure, ignore rule), from the header cells above each column. A
+        column whose header is blank or names only a measure ("Kostnad") belongs to the group header of
+        the nearest column to its left that names a year ("Utfall 2023" above "Intäkt"): it takes that
+        year, and that header's measure when its own is blank."""
+        columns: dict[int, tuple[int | None, str, str]] = {}
+        group: tuple[int, str, str] | None = None   # the year, measure and ignore rule of the last group
         for j in range(1, width):
-            header = normalise_label(" ".join(t[j] for t in texts))
+            header = normalise_label(" ".join(r.cells[j] for r in header_rows if j < len(r.cells)))
             year = YEAR.search(header)
             measure, ignore = self.reference.column(statement, header) if header else ("amount", "")
-            columns[j] = (int(year.group(0)) if year else (self.report_year if not header else None), measure, ignore)
+            if year:
+                group = (int(year.group(0)), measure, ignore)
+                columns[j] = group
+            elif group and not header:
+                columns[j] = group
+            elif group and measure != "amount" and not ignore:
+                columns[j] = (group[0], measure, ignore)
+            else:
+                columns[j] = (self.report_year if not header else None, measure, ignore)
         return columns
 
     def table_row(self, statement: str, row: Row, columns: dict, unit: str | None) -> None:
@@ -213,6 +301,7 @@ class Interpreter:
         if not numbers:
             return  # a section header or a row of words ("Inga")
         lines = self.reference.labels.lines_for(self.org_id, statement, label) if label else set()
+        facts_before = len(self.result.facts)
         for j, number, cell in numbers:
             year, measure, ignore = columns.get(j, (None, "", ""))
             item = ReviewItem("", self.where(row.place), label, cell, statement=statement)
@@ -234,6 +323,8 @@ class Interpreter:
                 self.fact(statement, line_id, measure, year, label, number,
                           number.unit or self.reference.unit_if_unprinted(statement, line_id) or unit or "kr",
                           row.place)
+        if len(self.result.facts) > facts_before and statement in self.readings:
+            self.readings[statement].rows += 1
 
     def unknown_table_row(self, row: Row) -> None:
         toc = bool(TOC_LEADER.search(row.cells[0]))

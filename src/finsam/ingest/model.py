@@ -5,6 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from finsam.ingest.numbers import is_figure
+
+
+def wrapped(first: str, then: str) -> str:
+    """Text that wrapped onto another line, joined: with a space, or none after a slash or hyphen that
+    ends a word ("Insatskatalog/" + "indikatorer", but "JobbFokus 2.0 /" + "SPIRA")."""
+    if not first or not then:
+        return first or then
+    return first + then if first.endswith(("/", "-")) and first[-2:-1].isalnum() else f"{first} {then}"
+
 
 @dataclass(frozen=True)
 class Place:
@@ -55,11 +65,19 @@ class Document:
 
     def append(self, block: Block) -> None:
         """Add a block; a table that follows a table directly (across a page break or blank lines) with as
-        many columns is the same table going on. Tables printed back to back are told apart by the
-        interpreter, at the next table's title row."""
+        many columns is the same table going on, and so is one with fewer columns that starts with a row
+        of figures (no header of its own): its columns are the last ones of the table it goes on, as the
+        year columns are (a Note column left blank on the new page is not printed there). Tables printed
+        back to back are told apart by the interpreter, at the next table's title row."""
         previous = self.blocks[-1] if self.blocks else None
-        if (isinstance(block, Table) and isinstance(previous, Table) and block.rows and previous.rows
-                and len(block.rows[0].cells) == len(previous.rows[-1].cells)):
-            previous.rows.extend(block.rows)
-        else:
-            self.blocks.append(block)
+        if isinstance(block, Table) and isinstance(previous, Table) and block.rows and previous.rows:
+            width, width_before = len(block.rows[0].cells), len(previous.rows[-1].cells)
+            if width == width_before:
+                previous.rows.extend(block.rows)
+                return
+            if width < width_before and any(is_figure(cell) for cell in block.rows[0].cells[1:]):
+                padding = [""] * (width_before - width)
+                previous.rows.extend(Row([row.cells[0], *padding, *row.cells[1:]], row.place) for row in block.rows)
+                return
+        self.blocks.append(block)
+

@@ -17,6 +17,9 @@ NUMBER = re.compile(
     rf"(?:\s?(?:(?P<unit>tkr|mnkr|mkr|kr)\b|(?P<percent>%)))?", re.IGNORECASE)
 
 
+BARE_YEAR = re.compile(r"^(19|20)\d{2}$")
+
+
 @dataclass(frozen=True)
 class PrintedNumber:
     text: str
@@ -35,6 +38,11 @@ def read_number(text: str) -> PrintedNumber | None:
     cell = text.strip()
     match = NUMBER.fullmatch(cell)
     return _printed(match) if match else None
+
+
+def is_figure(text: str) -> bool:
+    """The cell prints one number that is a figure: a bare year ("2023") heads a column, it is no figure."""
+    return read_number(text) is not None and not BARE_YEAR.match(text.strip())
 
 
 def _printed(match: re.Match) -> PrintedNumber:

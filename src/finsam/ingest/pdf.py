@@ -1,8 +1,11 @@
 """Reader for a PDF with a text layer, with pdfplumber (chosen over PyMuPDF: see the README).
 
-Tables are found by their ruling lines; the text outside them is read line by line, a line in a larger
-font than the body text being a heading (the largest size level 1). A table that goes on at the top of the
-next page is one table (Document.append). Every block carries its page.
+Every line of a page becomes positioned words (from the characters' x-coordinates) and the positional
+table rule (ingest.layout) finds the tables, without ruling lines. Where the PDF does rule a table's
+cells, the cells are read as ruled: a cell too narrow for its figure wraps it ("11" above "006"), which
+only the cell's lines join. A line in a larger font than the body text is a heading (the largest size
+level 1). A table that goes on at the top of the next page is one table (Document.append). Every block
+carries its page.
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from finsam.ingest.layout import Line, Word, blocks, pdf_scale
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
 from finsam.ingest.text import UnreadableSource, clean
+
+WORD_GAP = 0.15    # ems: characters further apart than this are two words (a space is about a quarter em)
+SPACE_ABOVE = 0.7  # ems: a gap this tall above a line is a blank line
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                           "\ufb05": "st", "\ufb06": "st"})  # a browser prints "fi" as one glyph
 
 
 def read_pdf(path: Path) -> Document:
@@ -23,29 +32,69 @@ def read_pdf(path: Path) -> Document:
     except (PDFSyntaxError, OSError, ValueError) as err:
         raise UnreadableSource(f"{path}: not a readable PDF ({err.__class__.__name__})") from None
     with pdf:
-        pages = [(number, page, page.find_tables(), page.extract_text_lines(strip=True))
+        pages = [(number, page.find_tables(), page.extract_text_lines(strip=True, return_chars=True))
                  for number, page in enumerate(pdf.pages, start=1)]
-        sizes = Counter(round(c["size"]) for _, _, _, lines in pages for line in lines for c in line["chars"])
-        if not sizes:
-            raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
-        body = sizes.most_common(1)[0][0]
-        heading_sizes = sorted({s for s in sizes if s > body}, reverse=True)
-        document = Document(str(path))
-        for number, page, tables, lines in pages:
-            placed: list[tuple[float, object]] = []
-            for found in tables:
-                rows = [Row([clean((cell or "").replace("\n", " ")) for cell in cells], Place(page=number))
-                        for cells in found.extract()]
-                placed.append((found.bbox[1], Table(rows)))
-            for line in lines:
-                middle = (line["top"] + line["bottom"]) / 2
-                if any(t.bbox[1] <= middle <= t.bbox[3] and t.bbox[0] <= line["x0"] <= t.bbox[2] for t in tables):
-                    continue
-                text = clean(line["text"])
-                size = max(round(c["size"]) for c in line["chars"])
-                block = (Heading(text, heading_sizes.index(size) + 1, Place(page=number)) if size in heading_sizes
-                         else Paragraph(text, Place(page=number)))
-                placed.append((line["top"], block))
-            for _, block in sorted(placed, key=lambda item: item[0]):
-                document.append(block)
+    sizes = Counter(round(c["size"]) for _, _, lines in pages for line in lines for c in line["chars"])
+    if not sizes:
+        raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
+    body = sizes.most_common(1)[0][0]
+    heading_sizes = sorted({s for s in sizes if s > body}, reverse=True)
+    scale = pdf_scale(body)
+    document = Document(str(path))
+    run: list[Line] = []
+
+    def flush() -> None:
+        for block in blocks(run, scale):
+            if isinstance(block, Paragraph):
+                block.text = clean(block.text)
+            document.append(block)
+        run.clear()
+
+    for number, ruled, lines in pages:
+        bottom = None
+        ruled = sorted(ruled, key=lambda t: t.bbox[1])
+        for line in lines:
+            middle = (line["top"] + line["bottom"]) / 2
+            while ruled and ruled[0].bbox[3] < middle:  # a ruled table above this line: its place in the order
+                flush()
+                document.append(_ruled(ruled.pop(0), number))
+            if ruled and ruled[0].bbox[1] <= middle and ruled[0].bbox[0] <= line["x0"] <= ruled[0].bbox[2]:
+                continue
+            words = _words(line["chars"])
+            if not words:
+                continue
+            size = max(round(c["size"]) for c in line["chars"])
+            place = Place(page=number)
+            if size in heading_sizes:
+                flush()
+                document.append(Heading(clean(" ".join(w.text for w in words)), heading_sizes.index(size) + 1, place))
+            else:
+                run.append(Line(words, place, space_above=bottom is None or line["top"] - bottom > SPACE_ABOVE * body))
+            bottom = line["bottom"]
+        for table in ruled:  # ruled tables below the page's last line
+            flush()
+            document.append(_ruled(table, number))
+    flush()
     return document
+
+
+def _ruled(table, page: int) -> Table:
+    return Table([Row([clean((cell or "").replace("\n", " ").translate(LIGATURES)) for cell in cells], Place(page=page))
+                  for cells in table.extract()])
+
+
+def _words(chars: list[dict]) -> list[Word]:
+    """The words of a line: characters split at a space or at a gap wider than WORD_GAP (many producers
+    print no space characters, only the gap); a non-breaking or thin space stays inside its word."""
+    words: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: c["x0"]):
+        if words and words[-1] and char["text"] == words[-1][-1]["text"] and abs(char["x0"] - words[-1][-1]["x0"]) < 0.5:
+            continue  # a glyph drawn twice at one place (Chromium's ligatures, bold by overprinting) is one
+        if char["text"] in (" ", "\t"):
+            words.append([])
+        elif words and words[-1] and char["x0"] - words[-1][-1]["x1"] <= WORD_GAP * char["size"]:
+            words[-1].append(char)
+        else:
+            words.append([char])
+    return [Word("".join(c["text"] for c in word).translate(LIGATURES), word[0]["x0"], max(c["x1"] for c in word))
+            for word in words if word]

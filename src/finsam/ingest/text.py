@@ -1,7 +1,7 @@
 """Reader for a report as text: markdown headings, paragraphs, and tables either tab-separated (blank
-cells kept) or aligned with spaces, as a PDF's text layer or `pdftotext -layout` gives them: cells are
-runs of text with single spaces inside, two or more spaces between, and each cell belongs to the column
-whose numbers end nearest to where it ends. Markup (<b>, **) is dropped. Every block carries its line."""
+cells kept) or aligned with spaces, as `pdftotext -layout` gives them. Space-aligned lines are read by the
+positional table rule (ingest.layout) with character columns, the same rule the PDF reader applies to
+points. Markup (<b>, **) is dropped. Every block carries its line."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import html
 import re
 from pathlib import Path
 
+from finsam.ingest.layout import TEXT_SCALE, Line, Word, blocks
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
-from finsam.ingest.numbers import read_number
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-CELL = re.compile(r"[^ \t]+(?: [^ \t]+)*")  # single spaces inside a cell, two or more between (NBSP is inside)
-LABEL_COLUMN = 2                     # a cell starting this far left is the row's label
+WORD = re.compile(r"[^ \t\f]+")  # non-breaking and thin spaces stay inside a word ("306\u00a0506")
 MARKUP = re.compile(r"<[^>]+>|\*\*|~~|(?<!\w)\*|\*(?!\w)")
 
 
@@ -40,97 +39,28 @@ def read_text(path: Path) -> Document:
         line = raw[: err.start].count(b"\n") + 1
         raise UnreadableSource(f"{path}:{line}: the text is not UTF-8; save it as UTF-8") from None
     document = Document(str(path))
-    lines = text.splitlines()
-    aligned: list[tuple[int, str]] = []  # a run of space-aligned lines, read as one table or as paragraphs
-    for number, line in enumerate(lines, start=1):
-        if "\t" not in line and not HEADING.match(line) and (_is_aligned(line) or (aligned and not line.strip())):
-            aligned.append((number, line))
-            continue
-        _flush(document, aligned)
-        aligned = []
+    run: list[Line] = []   # lines between headings and tab-separated tables, read by the positional rule
+    blank = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        heading = HEADING.match(line)
+        if "\t" in line or heading:
+            _flush(document, run)
+            run = []
         if "\t" in line:
             document.append(Table([Row([clean(cell) for cell in line.split("\t")], Place(line=number))]))
-        elif not line.strip():
-            continue
-        elif heading := HEADING.match(line):
+        elif heading:
             document.append(Heading(clean(heading[2]), len(heading[1]), Place(line=number)))
-        else:
-            document.append(Paragraph(clean(line), Place(line=number)))
-    _flush(document, aligned)
+        elif line.strip():
+            plain = html.unescape(MARKUP.sub("", line))
+            run.append(Line([Word(m.group(), m.start(), m.end()) for m in WORD.finditer(plain)], Place(line=number),
+                            space_above=blank))
+        blank = not line.strip()
+    _flush(document, run)
     return document
 
 
-def _cells(line: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group()) for m in CELL.finditer(line)]
-
-
-def _is_aligned(line: str) -> bool:
-    """Columns separated by two or more spaces, or text indented into a column (a header above numbers)."""
-    cells = _cells(line)
-    return len(cells) >= 2 or (len(cells) == 1 and cells[0][0] > LABEL_COLUMN and len(line) - len(line.lstrip()) >= 8)
-
-
-def _flush(document: Document, aligned: list[tuple[int, str]]) -> None:
-    """A run of aligned lines: tables where a cell right of the label holds a number, else paragraphs. A new
-    table starts where the numbers stop lining up with the columns so far (the next table, printed right
-    after this one); the rows without numbers just before it (its header) go with it."""
-    segments: list[list[tuple[int, list]]] = [[]]
-    edges: list[tuple[int, int]] = []
-    pending: list[tuple[int, list]] = []
-    for n, line in aligned:
-        if not line.strip():
-            continue
-        cells = _cells(line)
-        spans = [(start, end) for start, end, text in cells if start > LABEL_COLUMN and read_number(text) is not None]
-        if not spans:
-            pending.append((n, cells))
-            continue
-        # compare on the edge the table's numbers align on (once two rows show it), within a character
-        aligned_on = (1, 0) if len(segments[-1]) < 2 else [min((1, 0), key=lambda e: len(_clusters([k[e] for k in edges])))]
-        lines_up = any(all(any(abs(span[e] - known[e]) <= 1 for known in edges) for span in spans) for e in aligned_on)
-        if edges and not lines_up:
-            segments.append([])
-            edges = []
-        segments[-1] += pending + [(n, cells)]
-        pending = []
-        edges += spans
-    segments[-1] += pending
-    for rows in segments:
-        _one_table(document, rows)
-
-
-def _one_table(document: Document, rows: list[tuple[int, list]]) -> None:
-    numbers = [(start, end) for _, cells in rows for start, end, text in cells
-               if start > LABEL_COLUMN and read_number(text) is not None]
-    if not numbers:
-        for n, cells in rows:
-            document.append(Paragraph(clean(" ".join(text for _, _, text in cells)), Place(line=n)))
-        return
-    # Columns from the numbers: right-aligned figures share a right edge, left-aligned ones a left edge;
-    # the edge that groups them into fewer columns is the one the table is aligned on.
-    edge = min((1, 0), key=lambda e: len(_clusters([span[e] for span in numbers])))
-    columns = _clusters([span[edge] for span in numbers])
-
-    def column_of(start: int, end: int) -> int:
-        at = (start, end)[edge]
-        return min(range(len(columns)), key=lambda k: abs(columns[k] - at))
-
-    table = Table()
-    for n, cells in rows:
-        out = [""] * (len(columns) + 1)
-        for start, end, text in cells:
-            k = 0 if start <= LABEL_COLUMN else column_of(start, end) + 1
-            out[k] = f"{out[k]} {text}".strip()
-        table.rows.append(Row([clean(cell) for cell in out], Place(line=n)))
-    document.append(table)
-
-
-def _clusters(edges: list[int]) -> list[int]:
-    """Positions within two characters of each other are one column (its mean position)."""
-    groups: list[list[int]] = []
-    for edge in sorted(edges):
-        if groups and edge - groups[-1][-1] <= 2:
-            groups[-1].append(edge)
-        else:
-            groups.append([edge])
-    return [sum(g) / len(g) for g in groups]
+def _flush(document: Document, run: list[Line]) -> None:
+    for block in blocks(run, TEXT_SCALE):
+        if isinstance(block, Paragraph):
+            block.text = clean(block.text)
+        document.append(block)

@@ -1,0 +1,367 @@
+"""The one table rule of every reader that sees where words stand: lines of positioned words → tables and
+paragraphs of the report model.
+
+A PDF gives each word's x-coordinates in points, layout text (`pdftotext -layout`, space-aligned tables)
+its character columns; both come here as `Line`s of `Word`s and are read by the same rule, with the
+`Scale` of their unit. Ruling lines are never needed.
+
+- **Cells.** A gap of at least `Scale.column_gap` (two characters; half an em) always separates cells.
+  A narrower gap may be a thousands separator ("306 506") or a column gap of one space: the positions
+  decide.
+- **Columns** come from the numbers that stand alone in a cell: right-aligned figures share a right edge,
+  left-aligned ones a left edge; the edge that groups them into fewer columns is the one the table is
+  aligned on.
+- **Numbers of a row.** The words after the label are read as the fewest printed numbers such that no
+  number runs across a column's edge and, where columns are known, each number ends on one: so
+  "4 306 506 864 989" under the columns Not, 2023 and 2022 is 4, 306 506 and 864 989, and
+  "-3 441 478 -471 931" two figures. A number at the end of a label that stands on no column stays in
+  the label ("Q1 2024").
+- **Rows.** A line is a table row when it has two or more numbers, or a number set off by a column gap,
+  or a number on a column of the rows around it: such a number is never running text. The header lines
+  just above the first row (years, "Not", "Belopp i kr", headers of two lines) and the label lines
+  between rows belong to the table; header words go to the column they stand over.
+- **Wrapped labels.** A label line without figures joins the row below it when that row has no label or
+  its label goes on in lower case, and the row above it when it goes on in lower case or in brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from finsam.ingest.model import Block, Paragraph, Place, Row, Table, wrapped
+from finsam.ingest.numbers import BARE_YEAR, read_number
+
+DIGIT = re.compile(r"\d")
+LEADING_ZERO = re.compile(r"^[-−–+]*0\d")   # "073" goes on a number, it never starts one
+GOES_ON = re.compile(r"^[a-zåäö(\d]")       # a label line that continues the label before it
+SIGN = re.compile(r"^(?:--|[-−–+])$")
+STARTS_NUMBER = re.compile(r"^(?:--|[-−–+])?\d|^(?:--|[-−–+])$")
+GOES_ON_NUMBER = re.compile(r"^\d{3}(?:,\d+)?(?:%|kr)?$|^(?:%|kr|tkr|mkr|mnkr)$", re.IGNORECASE)
+HEADER_LINES = 8                            # at most this many lines above a table's first row are its header
+SHORT_LINE = 7                              # words: longer lines without figures are running text
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    place: Place
+    space_above: bool = False   # a blank line (text) or a gap taller than a line (PDF) before it
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class Scale:
+    column_gap: float   # a gap at least this wide always separates cells
+    tolerance: float    # edges this close stand on one column
+
+
+TEXT_SCALE = Scale(column_gap=2, tolerance=1.5)   # characters; pdftotext places a word within a character
+
+
+def pdf_scale(font_size: float) -> Scale:
+    return Scale(column_gap=0.5 * font_size, tolerance=0.4 * font_size)
+
+
+@dataclass
+class _Parse:
+    label: list[Word]
+    numbers: list[list[Word]]   # each a printed number, left to right
+    words: list[Word]           # words after the label that are no number (a text cell: "Inga")
+
+
+@dataclass
+class _Columns:
+    edges: list[float] = field(default_factory=list)   # the aligned edge of each column, left to right
+    right: bool = True                                  # aligned on the right edge (else the left)
+
+    def edge_of(self, words: list[Word]) -> float:
+        return words[-1].x1 if self.right else words[0].x0
+
+    def on_edge(self, at: float, scale: Scale, strict: bool = False) -> bool:
+        """At a column's edge: within the tolerance, or (strict) within half of it."""
+        return any(abs(at - e) <= scale.tolerance / (2 if strict else 1) for e in self.edges)
+
+    def nearest(self, at: float) -> int:
+        return min(range(len(self.edges)), key=lambda k: abs(self.edges[k] - at))
+
+
+def _cells(words: list[Word], scale: Scale) -> list[list[Word]]:
+    cells: list[list[Word]] = []
+    for word in words:
+        if cells and word.x0 - cells[-1][-1].x1 < scale.column_gap:
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    return cells
+
+
+def _number(words: tuple[Word, ...], scale: Scale):
+    if LEADING_ZERO.match(words[0].text) or any(b.x0 - a.x1 >= scale.column_gap for a, b in zip(words, words[1:])):
+        return None
+    return read_number(" ".join(w.text for w in words))
+
+
+def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
+    """The label and the printed numbers of a line (see the module's rule), at least cost: each number
+    costs 1, or 3 where columns are known and it ends on none; each word with digits read as words 2.
+    Where columns are known, the numbers of a line stand on columns left to right, one number a column,
+    and no number has a word inside it that ends on a column's edge."""
+    n = len(words)
+    known = bool(columns.edges)
+    as_word = [2.0 if DIGIT.search(w.text) else 0.0 for w in words]
+    Reading = tuple[float, tuple[tuple[int, int], ...]]
+
+    @lru_cache(maxsize=None)
+    def numbers_from(i: int, last: int) -> Reading:
+        """The best reading of words[i:] in which a number starts at word i, right of column `last`."""
+        best: Reading = (float("inf"), ())
+        if not STARTS_NUMBER.match(words[i].text):
+            return best
+        for j in range(i + 1, n + 1):
+            if j > i + 1 and not (GOES_ON_NUMBER.match(words[j - 1].text) or (j == i + 2 and SIGN.match(words[i].text))):
+                break
+            group = words[i:j]
+            if _number(tuple(group), scale) is None:
+                continue
+            column = columns.nearest(columns.edge_of(group)) if known else last
+            inner = group[:-1] if columns.right else group[1:]
+            if known and (column <= last or any(columns.on_edge(w.x1 if columns.right else w.x0, scale, strict=True)
+                                                for w in inner)):
+                continue
+            cost = 1.0 + (2.0 if known and not columns.on_edge(columns.edge_of(group), scale) else 0.0)
+            after = rest(j, column)
+            if cost + after[0] <= best[0]:  # on a tie the longer number: "−477,0 tkr", not "−477,0" and a word
+                best = (cost + after[0], ((i, j),) + after[1])
+        return best
+
+    @lru_cache(maxsize=None)
+    def rest(i: int, last: int) -> Reading:
+        """The best reading of words[i:], words after a label: numbers and words."""
+        if i == n:
+            return 0.0, ()
+        skip = rest(i + 1, last)
+        best = (as_word[i] + skip[0], skip[1])
+        number = numbers_from(i, last)
+        return number if number[0] < best[0] else best
+
+    # the label ends where the first number starts (or it is the whole line)
+    best_cost, best_spans, label_end, label_cost = sum(as_word), (), n, 0.0
+    for k in range(n):
+        cost, spans = numbers_from(k, -1)
+        if label_cost + cost < best_cost:
+            best_cost, best_spans, label_end = label_cost + cost, spans, k
+        label_cost += as_word[k]
+    taken = {i for a, b in best_spans for i in range(a, b)}
+    return _Parse(label=words[:label_end], numbers=[words[a:b] for a, b in best_spans],
+                  words=[w for i, w in enumerate(words) if i >= label_end and i not in taken])
+
+
+def _figures(parse: _Parse) -> list[list[Word]]:
+    """The numbers of a line that are figures (a bare year is a column header)."""
+    return [g for g in parse.numbers if not (len(g) == 1 and BARE_YEAR.match(g[0].text))]
+
+
+def _column_evidence(lines: list[Line], scale: Scale) -> _Columns:
+    """Columns from the numbers that stand alone in a cell, on the edge that groups them into fewer."""
+    spans = []
+    for line in lines:
+        for k, cell in enumerate(_cells(line.words, scale)):
+            if (k > 0 or cell[0].x0 > min(l.words[0].x0 for l in lines) + scale.column_gap) and \
+                    _number(tuple(cell), scale) is not None and not (len(cell) == 1 and BARE_YEAR.match(cell[0].text)):
+                spans.append((cell[0].x0, cell[-1].x1))
+    if not spans:
+        return _Columns()
+    by_edge = {right: _clusters([s[1] if right else s[0] for s in spans], scale) for right in (True, False)}
+    right = len(by_edge[True]) <= len(by_edge[False])
+    return _Columns(by_edge[right], right)
+
+
+def _clusters(edges: list[float], scale: Scale) -> list[float]:
+    """Edges within the tolerance of their neighbour are one column (its mean edge)."""
+    groups: list[list[float]] = []
+    for edge in sorted(edges):
+        if groups and edge - groups[-1][-1] <= scale.tolerance:
+            groups[-1].append(edge)
+        else:
+            groups.append([edge])
+    return [sum(g) / len(g) for g in groups]
+
+
+def blocks(lines: list[Line], scale: Scale) -> list[Block]:
+    """Tables and paragraphs of a run of lines (a reader's text between two headings), in their order."""
+    out: list[Block] = []
+    used = 0
+    i = 0
+    while i < len(lines):
+        if not _is_row(lines, i, scale):
+            i += 1
+            continue
+        start = i
+        while start > used and i - start < HEADER_LINES and _is_header_or_label(lines[start - 1], scale):
+            start -= 1
+        end = _table_end(lines, i, scale)
+        out += [Paragraph(line.text, line.place) for line in lines[used:start]]
+        out.append(_table(lines[start:end], scale))
+        used = i = end
+    out += [Paragraph(line.text, line.place) for line in lines[used:]]
+    return out
+
+
+def _is_row(lines: list[Line], i: int, scale: Scale, columns: _Columns | None = None) -> bool:
+    """A table row: after its label only numbers and cells of their own; two or more figures, or one set
+    off by a column gap or standing on a column of the table."""
+    line = lines[i]
+    parse = _parse(line.words, scale, columns or _Columns())
+    figures = _figures(parse)
+    if not figures or not all(_alone(w, line.words, scale) for w in parse.words):
+        return False
+    if len(figures) >= 2:
+        return True
+    figure = figures[0]
+    if columns is not None and columns.edges and columns.on_edge(columns.edge_of(figure), scale):
+        return True
+    return not parse.label or figure[0].x0 - parse.label[-1].x1 >= scale.column_gap
+
+
+def _alone(word: Word, words: list[Word], scale: Scale) -> bool:
+    """The word is a cell of its own: a column gap (or the line's end) on either side."""
+    k = words.index(word)
+    return ((k == 0 or word.x0 - words[k - 1].x1 >= scale.column_gap)
+            and (k == len(words) - 1 or words[k + 1].x0 - word.x1 >= scale.column_gap))
+
+
+def _is_header_or_label(line: Line, scale: Scale, columns: _Columns | None = None) -> bool:
+    """A line of a table that is no row: headers, or a short label or title line ("Not 3.
+    Verksamhetens"); never a line with figures (read on the table's columns, where known) or a sentence."""
+    parse = _parse(line.words, scale, columns or _Columns())
+    if _figures(parse):
+        return False
+    return len(_cells(line.words, scale)) >= 2 or (len(line.words) <= SHORT_LINE
+                                                   and not line.text.rstrip().endswith("."))
+
+
+def _table_end(lines: list[Line], i: int, scale: Scale) -> int:
+    """The line after the table whose first row is line i: rows, the label and header lines between them,
+    blank lines before a row that stands on the table's columns, and a label line that goes on."""
+    end = i + 1
+    while end < len(lines):
+        columns = _column_evidence(lines[i:end], scale)
+        ahead = end
+        while ahead < len(lines) and ahead - end < 3 and not _is_row(lines, ahead, scale, columns) \
+                and _is_header_or_label(lines[ahead], scale, columns) and (ahead == end or not lines[ahead].space_above):
+            ahead += 1
+        if ahead < len(lines) and _is_row(lines, ahead, scale, columns) \
+                and (not lines[ahead].space_above or _on_columns(lines[ahead], scale, columns)):
+            end = ahead + 1
+            continue
+        if not lines[end].space_above and GOES_ON.match(lines[end].text) and not _figures(
+                _parse(lines[end].words, scale, columns)):
+            end += 1  # the last row's label goes on
+        break
+    return end
+
+
+def _on_columns(line: Line, scale: Scale, columns: _Columns) -> bool:
+    return any(columns.on_edge(columns.edge_of(g), scale) for g in _figures(_parse(line.words, scale, columns)))
+
+
+def _table(lines: list[Line], scale: Scale) -> Table:
+    columns = _column_evidence(lines, scale)
+    parses = [_parse(line.words, scale, columns) for line in lines]
+    if not columns.edges:  # no figure stands alone: the columns are where the fewest numbers end
+        found = [g for p in parses for g in _figures(p)]
+        by_edge = {right: _clusters([g[-1].x1 if right else g[0].x0 for g in found], scale) for right in (True, False)}
+        right = len(by_edge[True]) <= len(by_edge[False])
+        columns = _Columns(by_edge[right], right)
+        parses = [_parse(line.words, scale, columns) for line in lines]
+    extents = _extents(parses, columns)
+    label_end = min(x0 for x0, _ in extents) if extents else float("inf")
+    left = min(line.words[0].x0 for line in lines)
+    cells: list[list[str]] = []
+    labelled: list[bool] = []   # the line has figures (a row of the table), else a header or label line
+    for line, parse in zip(lines, parses):
+        out = [""] * (len(columns.edges) + 1)
+        figures = _figures(parse)
+        if figures:
+            label = [w for w in parse.label if w.x0 < label_end]
+            placed = [(g, columns.nearest(columns.edge_of(g)) + 1) for g in parse.numbers]
+            placed += [([w], _column_over(w, extents) + 1) for w in parse.label[len(label):] + parse.words]
+        else:  # a header or label line: a first cell at the table's left is the label, the rest by position
+            first = _cells(line.words, scale)[0]
+            label = first if first[0].x0 < min(label_end, left + scale.column_gap) else []
+            placed = [([w], _column_over(w, extents) + 1) for w in line.words[len(label):]]
+        out[0] = " ".join(w.text for w in label)
+        for group, k in sorted(placed, key=lambda item: item[0][0].x0):
+            out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()
+        cells.append(out)
+        labelled.append(bool(figures))
+    return Table([Row(row, line.place) for row, line in zip(_join_wrapped(cells, labelled), lines)
+                  if row is not None])
+
+
+def _extents(parses: list[_Parse], columns: _Columns) -> list[tuple[float, float]]:
+    """Each column's extent: from the leftmost to the rightmost edge of the numbers on it."""
+    spans: list[list[float]] = [[] for _ in columns.edges]
+    for parse in parses:
+        for group in parse.numbers:
+            k = columns.nearest(columns.edge_of(group))
+            spans[k] += [group[0].x0, group[-1].x1]
+    return [(min(s), max(s)) if s else (e, e) for s, e in zip(spans, columns.edges)]
+
+
+def _column_over(word: Word, extents: list[tuple[float, float]]) -> int:
+    """The column a header word stands over: the one it overlaps most, else the nearest."""
+    def distance(k: int) -> float:
+        x0, x1 = extents[k]
+        overlap = min(word.x1, x1) - max(word.x0, x0)
+        return -overlap if overlap > 0 else min(abs(word.x0 - x1), abs(word.x1 - x0))
+    return min(range(len(extents)), key=distance)
+
+
+def _join_wrapped(cells: list[list[str]], has_figures: list[bool]) -> list[list[str] | None]:
+    """Label lines joined to the row their label belongs to; a joined line is None. A label line goes on
+    in the next when that starts in lower case (a wrapped section title); a row without a label takes the
+    label lines right above and below it (a cell's lines centred on its figures); a row's label goes on in
+    a label line below it that starts in lower case or a bracket, and starts in a label line above it when
+    it goes on in lower case itself."""
+    rows: list[list[str] | None] = [list(c) for c in cells]
+
+    def label_only(k: int) -> bool:
+        row = rows[k] if 0 <= k < len(rows) else None
+        return row is not None and not has_figures[k] and bool(row[0]) and not any(row[1:])
+
+    def join(into: int, k: int, before: bool) -> None:
+        rows[into][0] = wrapped(rows[k][0], rows[into][0]) if before else wrapped(rows[into][0], rows[k][0])
+        rows[k] = None
+
+    for k in range(1, len(rows)):  # across header lines without a label ("Not 3. Verksamhetens" / "År 2023" / "kostnader")
+        above = next((j for j in range(k - 1, -1, -1) if rows[j] is not None and (rows[j][0] or has_figures[j])), None)
+        if label_only(k) and above is not None and label_only(above) and GOES_ON.match(rows[k][0]):
+            join(above, k, before=False)
+    for k, row in enumerate(rows):
+        if row is not None and has_figures[k] and not row[0]:
+            if label_only(k - 1):
+                join(k, k - 1, before=True)
+            if label_only(k + 1):
+                join(k, k + 1, before=False)
+    for k in range(len(rows)):
+        if not label_only(k):
+            continue
+        above = next((j for j in range(k - 1, -1, -1) if rows[j] is not None), None)
+        if k + 1 < len(rows) and rows[k + 1] is not None and has_figures[k + 1] and GOES_ON.match(rows[k + 1][0]):
+            join(k + 1, k, before=True)
+        elif above is not None and has_figures[above] and GOES_ON.match(rows[k][0]):
+            join(above, k, before=False)
+    return rows
