@@ -127,6 +127,31 @@ def report_blocks(facts: list[dict], org_name: str, org_number: str, report_year
     return blocks
 
 
+def text_blocks(text: str) -> list[Block]:
+    """The blocks of a report typed as text (markdown headings, tab-separated tables, paragraphs), to
+    render it as the generator's reports are: a table's leading rows without figures are its header."""
+    from finsam.ingest.numbers import is_figure
+    from finsam.ingest.text import HEADING, clean
+
+    blocks: list[Block] = []
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = [clean(cell) for cell in line.split("\t")]
+            table = blocks[-1] if blocks and blocks[-1].kind == "table" else None
+            if table is None or len(table.header + table.rows) and len((table.header + table.rows)[0]) != len(cells):
+                table = Block("table", header=[], rows=[])
+                blocks.append(table)
+            if not table.rows and not any(is_figure(c) for c in cells[1:] if c):
+                table.header.append(cells)
+            else:
+                table.rows.append(cells)
+        elif heading := HEADING.match(line):
+            blocks.append(Block("heading", clean(heading[2]), len(heading[1])))
+        elif clean(line):
+            blocks.append(Block("paragraph", clean(line)))
+    return [b for b in blocks if b.kind != "table" or b.rows]
+
+
 def render_text(blocks: list[Block], style: Style) -> str:
     out: list[str] = []
     for block in blocks:

@@ -233,9 +233,10 @@ class Interpreter:
         while n_header < len(table.rows) and _is_header_row(table.rows[n_header]):
             n_header += 1
         header_rows, data_rows = table.rows[:n_header], table.rows[n_header:]
-        title = [header_rows[0].cells[0]] if header_rows and header_rows[0].cells[0] else []
-        for text in title:
-            self.saw_title(text, header_rows[0].place)
+        titles = [(r.cells[0], r.place) for r in header_rows if r.cells[0] and self.reference.statement_of(r.cells[0])]
+        title = [text for text, _ in titles[:1]]
+        for text, place in titles[:1]:
+            self.saw_title(text, place)
         nearest_first = [self.headings[level] for level in sorted(self.headings, reverse=True)]
         statement = next((s for s in map(self.reference.statement_of, title + nearest_first) if s), None)
         if statement is None or statement in TEXT_STATEMENTS:

@@ -35,7 +35,9 @@ from finsam.ingest.numbers import BARE_YEAR, read_number
 
 DIGIT = re.compile(r"\d")
 LEADING_ZERO = re.compile(r"^[-−–+]*0\d")   # "073" goes on a number, it never starts one
-GOES_ON = re.compile(r"^[a-zåäö(\d]")       # a label line that continues the label before it
+GOES_ON = re.compile(r"^[a-zåäö(]|^\d\S*$")  # a label line that continues the label before it ("kommun", "1")
+YEAR_HEADER = re.compile(r"^-?(19|20)\d{2}(-\d{2}-\d{2})?$")  # a column header's year or date
+TITLE_NUMBER = re.compile(r"^(?:not\s+)?\d+(?:\.\d+)*\.?\s", re.IGNORECASE)  # "3 ", "1.6 ", "Not 3. "
 SIGN = re.compile(r"^(?:--|[-−–+])$")
 STARTS_NUMBER = re.compile(r"^(?:--|[-−–+])?\d|^(?:--|[-−–+])$")
 GOES_ON_NUMBER = re.compile(r"^\d{3}(?:,\d+)?(?:%|kr)?$|^(?:%|kr|tkr|mkr|mnkr)$", re.IGNORECASE)
@@ -78,23 +80,28 @@ def pdf_scale(font_size: float) -> Scale:
 class _Parse:
     label: list[Word]
     numbers: list[list[Word]]   # each a printed number, left to right
+    columns: list[int | None]   # the column each number stands on (None where no columns are known)
     words: list[Word]           # words after the label that are no number (a text cell: "Inga")
 
 
 @dataclass
 class _Columns:
-    edges: list[float] = field(default_factory=list)   # the aligned edge of each column, left to right
-    right: bool = True                                  # aligned on the right edge (else the left)
+    edges: list[tuple[float, float]] = field(default_factory=list)  # each column's aligned edges seen, left to right
+    right: bool = True                                                # aligned on the right edge (else the left)
 
     def edge_of(self, words: list[Word]) -> float:
         return words[-1].x1 if self.right else words[0].x0
 
+    def distance(self, k: int, at: float) -> float:
+        low, high = self.edges[k]
+        return max(low - at, at - high, 0.0)
+
     def on_edge(self, at: float, scale: Scale, strict: bool = False) -> bool:
-        """At a column's edge: within the tolerance, or (strict) within half of it."""
-        return any(abs(at - e) <= scale.tolerance / (2 if strict else 1) for e in self.edges)
+        """At a column's edge: within the tolerance of the edges seen, or (strict) within half of it."""
+        return any(self.distance(k, at) <= scale.tolerance / (2 if strict else 1) for k in range(len(self.edges)))
 
     def nearest(self, at: float) -> int:
-        return min(range(len(self.edges)), key=lambda k: abs(self.edges[k] - at))
+        return min(range(len(self.edges)), key=lambda k: self.distance(k, at))
 
 
 def _cells(words: list[Word], scale: Scale) -> list[list[Word]]:
@@ -114,14 +121,22 @@ def _number(words: tuple[Word, ...], scale: Scale):
 
 
 def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
-    """The label and the printed numbers of a line (see the module's rule), at least cost: each number
-    costs 1, or 3 where columns are known and it ends on none; each word with digits read as words 2.
-    Where columns are known, the numbers of a line stand on columns left to right, one number a column,
-    and no number has a word inside it that ends on a column's edge."""
+    """The label and the printed numbers of a line (see the module's rule), at least cost. Each number
+    costs 1; where columns are known it stands on one of them, left to right and one a column, and costs
+    more the further its edge is from that column's (so a row a producer shifted by a few characters keeps
+    its columns, and a number far left of every column, "Q1 2024", stays in the label); no word inside a
+    number ends on a column's edge. Each word with digits read as words costs 2."""
     n = len(words)
     known = bool(columns.edges)
     as_word = [2.0 if DIGIT.search(w.text) else 0.0 for w in words]
-    Reading = tuple[float, tuple[tuple[int, int], ...]]
+    Reading = tuple[float, tuple[tuple[int, int, int], ...]]   # cost, (first word, end, column) of each number
+
+    def placed_cost(group: list[Word], column: int) -> float:
+        distance = columns.distance(column, columns.edge_of(group))
+        if distance <= scale.tolerance:
+            return 1.0
+        year = len(group) == 1 and BARE_YEAR.match(group[0].text)
+        return 1.5 + 0.1 * distance / scale.tolerance + (2.0 if year else 0.0)
 
     @lru_cache(maxsize=None)
     def numbers_from(i: int, last: int) -> Reading:
@@ -135,15 +150,14 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
             group = words[i:j]
             if _number(tuple(group), scale) is None:
                 continue
-            column = columns.nearest(columns.edge_of(group)) if known else last
             inner = group[:-1] if columns.right else group[1:]
-            if known and (column <= last or any(columns.on_edge(w.x1 if columns.right else w.x0, scale, strict=True)
-                                                for w in inner)):
-                continue
-            cost = 1.0 + (2.0 if known and not columns.on_edge(columns.edge_of(group), scale) else 0.0)
-            after = rest(j, column)
-            if cost + after[0] <= best[0]:  # on a tie the longer number: "−477,0 tkr", not "−477,0" and a word
-                best = (cost + after[0], ((i, j),) + after[1])
+            if known and any(columns.on_edge(w.x1 if columns.right else w.x0, scale, strict=True) for w in inner):
+                continue  # a number never runs across a column's edge
+            for column in (range(last + 1, len(columns.edges)) if known else (last,)):
+                cost = placed_cost(group, column) if known else 1.0
+                after = rest(j, column)
+                if cost + after[0] <= best[0]:  # on a tie the longer number: "−477,0 tkr", not "−477,0" and a word
+                    best = (cost + after[0], ((i, j, column),) + after[1])
         return best
 
     @lru_cache(maxsize=None)
@@ -163,8 +177,9 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
         if label_cost + cost < best_cost:
             best_cost, best_spans, label_end = label_cost + cost, spans, k
         label_cost += as_word[k]
-    taken = {i for a, b in best_spans for i in range(a, b)}
-    return _Parse(label=words[:label_end], numbers=[words[a:b] for a, b in best_spans],
+    taken = {i for a, b, _ in best_spans for i in range(a, b)}
+    return _Parse(label=words[:label_end], numbers=[words[a:b] for a, b, _ in best_spans],
+                  columns=[c if known else None for _, _, c in best_spans],
                   words=[w for i, w in enumerate(words) if i >= label_end and i not in taken])
 
 
@@ -174,29 +189,39 @@ def _figures(parse: _Parse) -> list[list[Word]]:
 
 
 def _column_evidence(lines: list[Line], scale: Scale) -> _Columns:
-    """Columns from the numbers that stand alone in a cell, on the edge that groups them into fewer."""
-    spans = []
-    for line in lines:
-        for k, cell in enumerate(_cells(line.words, scale)):
-            if (k > 0 or cell[0].x0 > min(l.words[0].x0 for l in lines) + scale.column_gap) and \
-                    _number(tuple(cell), scale) is not None and not (len(cell) == 1 and BARE_YEAR.match(cell[0].text)):
-                spans.append((cell[0].x0, cell[-1].x1))
-    if not spans:
-        return _Columns()
-    by_edge = {right: _clusters([s[1] if right else s[0] for s in spans], scale) for right in (True, False)}
+    """Columns from the numbers that stand alone in a cell."""
+    left = min(line.words[0].x0 for line in lines) if lines else 0.0
+    return _columns_of([[(cell[0].x0, cell[-1].x1) for k, cell in enumerate(_cells(line.words, scale))
+                         if (k > 0 or cell[0].x0 > left + scale.column_gap) and _number(tuple(cell), scale) is not None
+                         and not (len(cell) == 1 and BARE_YEAR.match(cell[0].text))] for line in lines], scale)
+
+
+def _columns_of(spans_by_line: list[list[tuple[float, float]]], scale: Scale) -> _Columns:
+    """Columns from where numbers stand (x0, x1), on the edge that groups them into fewer columns."""
+    by_edge = {right: _clusters([(span[1] if right else span[0], n) for n, spans in enumerate(spans_by_line)
+                                 for span in spans], scale) for right in (True, False)}
     right = len(by_edge[True]) <= len(by_edge[False])
     return _Columns(by_edge[right], right)
 
 
-def _clusters(edges: list[float], scale: Scale) -> list[float]:
-    """Edges within the tolerance of their neighbour are one column (its mean edge)."""
-    groups: list[list[float]] = []
+def _clusters(edges: list[tuple[float, int]], scale: Scale) -> list[tuple[float, float]]:
+    """Edges (with their line) within the tolerance of their neighbour are one column; two columns less
+    than six tolerances apart are one as well where no line has a number on both (a producer that places
+    words by the character, as pdftotext does, shifts a crowded row's columns by a few characters)."""
+    groups: list[list[tuple[float, int]]] = []
     for edge in sorted(edges):
-        if groups and edge - groups[-1][-1] <= scale.tolerance:
+        if groups and edge[0] - groups[-1][-1][0] <= scale.tolerance:
             groups[-1].append(edge)
         else:
             groups.append([edge])
-    return [sum(g) / len(g) for g in groups]
+    merged: list[list[tuple[float, int]]] = []
+    for group in groups:
+        if merged and group[-1][0] - merged[-1][0][0] <= 6 * scale.tolerance \
+                and not {n for _, n in group} & {n for _, n in merged[-1]}:
+            merged[-1] += group
+        else:
+            merged.append(group)
+    return [(group[0][0], group[-1][0]) for group in merged]
 
 
 def blocks(lines: list[Line], scale: Scale) -> list[Block]:
@@ -209,7 +234,7 @@ def blocks(lines: list[Line], scale: Scale) -> list[Block]:
             i += 1
             continue
         start = i
-        while start > used and i - start < HEADER_LINES and _is_header_or_label(lines[start - 1], scale):
+        while start > used and i - start < HEADER_LINES and _is_header_or_label(lines[start - 1], scale, above=True):
             start -= 1
         end = _table_end(lines, i, scale)
         out += [Paragraph(line.text, line.place) for line in lines[used:start]]
@@ -242,14 +267,17 @@ def _alone(word: Word, words: list[Word], scale: Scale) -> bool:
             and (k == len(words) - 1 or words[k + 1].x0 - word.x1 >= scale.column_gap))
 
 
-def _is_header_or_label(line: Line, scale: Scale, columns: _Columns | None = None) -> bool:
-    """A line of a table that is no row: headers, or a short label or title line ("Not 3.
-    Verksamhetens"); never a line with figures (read on the table's columns, where known) or a sentence."""
+def _is_header_or_label(line: Line, scale: Scale, columns: _Columns | None = None, above: bool = False) -> bool:
+    """A line of a table that is no row: headers, or a short label line; never a line with figures (read on
+    the table's columns, where known) or a sentence. Above a table's first row (`above`), a label line is
+    its title or a section of it, whose only digits are its number ("Not 3. Verksamhetens", "1.6
+    Balanskravsresultat"), not "organisationsnummer 222000-2824"."""
     parse = _parse(line.words, scale, columns or _Columns())
     if _figures(parse):
         return False
-    return len(_cells(line.words, scale)) >= 2 or (len(line.words) <= SHORT_LINE
-                                                   and not line.text.rstrip().endswith("."))
+    return len(_cells(line.words, scale)) >= 2 or (
+        len(line.words) <= SHORT_LINE and not line.text.rstrip().endswith(".")
+        and not (above and DIGIT.search(TITLE_NUMBER.sub("", line.text))))
 
 
 def _table_end(lines: list[Line], i: int, scale: Scale) -> int:
@@ -260,17 +288,25 @@ def _table_end(lines: list[Line], i: int, scale: Scale) -> int:
         columns = _column_evidence(lines[i:end], scale)
         ahead = end
         while ahead < len(lines) and ahead - end < 3 and not _is_row(lines, ahead, scale, columns) \
-                and _is_header_or_label(lines[ahead], scale, columns) and (ahead == end or not lines[ahead].space_above):
+                and _is_header_or_label(lines[ahead], scale, columns) and not _heads_columns(lines[ahead], lines[i:end], scale, columns):
             ahead += 1
+        spaced = any(line.space_above for line in lines[end:ahead + 1])
         if ahead < len(lines) and _is_row(lines, ahead, scale, columns) \
-                and (not lines[ahead].space_above or _on_columns(lines[ahead], scale, columns)):
+                and (not spaced or _on_columns(lines[ahead], scale, columns)):
             end = ahead + 1
             continue
-        if not lines[end].space_above and GOES_ON.match(lines[end].text) and not _figures(
-                _parse(lines[end].words, scale, columns)):
-            end += 1  # the last row's label goes on
+        last = _parse(lines[end - 1].words, scale, columns)
+        if not lines[end].space_above and not _figures(_parse(lines[end].words, scale, columns)) \
+                and (GOES_ON.match(lines[end].text) or (_figures(last) and not last.label)):
+            end += 1  # the last row's label goes on, or the row is centred between its label's lines
         break
     return end
+
+
+def _heads_columns(line: Line, rows: list[Line], scale: Scale, columns: _Columns) -> bool:
+    """A header naming years over the columns: below a table's rows, it is the next table's."""
+    years = [w for w in line.words if YEAR_HEADER.match(w.text)]
+    return bool(years) and years[-1].x1 >= min(g[0].x0 for row in rows for g in _figures(_parse(row.words, scale, columns)))
 
 
 def _on_columns(line: Line, scale: Scale, columns: _Columns) -> bool:
@@ -281,10 +317,7 @@ def _table(lines: list[Line], scale: Scale) -> Table:
     columns = _column_evidence(lines, scale)
     parses = [_parse(line.words, scale, columns) for line in lines]
     if not columns.edges:  # no figure stands alone: the columns are where the fewest numbers end
-        found = [g for p in parses for g in _figures(p)]
-        by_edge = {right: _clusters([g[-1].x1 if right else g[0].x0 for g in found], scale) for right in (True, False)}
-        right = len(by_edge[True]) <= len(by_edge[False])
-        columns = _Columns(by_edge[right], right)
+        columns = _columns_of([[(g[0].x0, g[-1].x1) for g in _figures(p)] for p in parses], scale)
         parses = [_parse(line.words, scale, columns) for line in lines]
     extents = _extents(parses, columns)
     label_end = min(x0 for x0, _ in extents) if extents else float("inf")
@@ -296,7 +329,7 @@ def _table(lines: list[Line], scale: Scale) -> Table:
         figures = _figures(parse)
         if figures:
             label = [w for w in parse.label if w.x0 < label_end]
-            placed = [(g, columns.nearest(columns.edge_of(g)) + 1) for g in parse.numbers]
+            placed = [(g, k + 1) for g, k in zip(parse.numbers, parse.columns)]
             placed += [([w], _column_over(w, extents) + 1) for w in parse.label[len(label):] + parse.words]
         else:  # a header or label line: a first cell at the table's left is the label, the rest by position
             first = _cells(line.words, scale)[0]
@@ -315,10 +348,9 @@ def _extents(parses: list[_Parse], columns: _Columns) -> list[tuple[float, float
     """Each column's extent: from the leftmost to the rightmost edge of the numbers on it."""
     spans: list[list[float]] = [[] for _ in columns.edges]
     for parse in parses:
-        for group in parse.numbers:
-            k = columns.nearest(columns.edge_of(group))
+        for group, k in zip(parse.numbers, parse.columns):
             spans[k] += [group[0].x0, group[-1].x1]
-    return [(min(s), max(s)) if s else (e, e) for s, e in zip(spans, columns.edges)]
+    return [(min(s), max(s)) if s else edges for s, edges in zip(spans, columns.edges)]
 
 
 def _column_over(word: Word, extents: list[tuple[float, float]]) -> int:

@@ -13,7 +13,7 @@ from finsam.ingest.layout import TEXT_SCALE, Line, Word, blocks
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-WORD = re.compile(r"[^ \t\f]+")  # non-breaking and thin spaces stay inside a word ("306\u00a0506")
+WORD = re.compile(r"[^ \t]+")  # non-breaking and thin spaces stay inside a word ("306\u00a0506")
 MARKUP = re.compile(r"<[^>]+>|\*\*|~~|(?<!\w)\*|\*(?!\w)")
 
 
@@ -41,9 +41,10 @@ def read_text(path: Path) -> Document:
     document = Document(str(path))
     run: list[Line] = []   # lines between headings and tab-separated tables, read by the positional rule
     blank = False
-    for number, line in enumerate(text.splitlines(), start=1):
+    # lines end at a newline only: a form feed (a page break of pdftotext) or a vertical tab is inside a line
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         heading = HEADING.match(line)
-        if "\t" in line or heading:
+        if "\t" in line or heading or "\f" in line:  # a form feed starts a page, whose columns are placed anew
             _flush(document, run)
             run = []
         if "\t" in line:
@@ -51,7 +52,7 @@ def read_text(path: Path) -> Document:
         elif heading:
             document.append(Heading(clean(heading[2]), len(heading[1]), Place(line=number)))
         elif line.strip():
-            plain = html.unescape(MARKUP.sub("", line))
+            plain = html.unescape(MARKUP.sub("", line.replace("\f", "")))  # a form feed takes no column
             run.append(Line([Word(m.group(), m.start(), m.end()) for m in WORD.finditer(plain)], Place(line=number),
                             space_above=blank))
         blank = not line.strip()
