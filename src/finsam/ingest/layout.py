@@ -244,6 +244,17 @@ def blocks(lines: list[Line], scale: Scale) -> list[Block]:
     return out
 
 
+def page_tail(lines: list[Line], scale: Scale) -> int:
+    """Where the header lines at the foot of a page begin (len(lines) if none): a table's header naming
+    its years, printed at the foot of a page, goes with its rows on the next."""
+    start = len(lines)
+    while start > 0 and len(lines) - start < HEADER_LINES and not _is_row(lines, start - 1, scale) \
+            and _is_header_or_label(lines[start - 1], scale, above=True):
+        start -= 1
+    names_years = any(YEAR_HEADER.match(w.text) for line in lines[start:] for w in line.words)
+    return start if names_years else len(lines)
+
+
 def _is_row(lines: list[Line], i: int, scale: Scale, columns: _Columns | None = None) -> bool:
     """A table row: after its label only numbers and cells of their own; two or more figures, or one set
     off by a column gap or standing on a column of the table."""
@@ -335,6 +346,12 @@ def _table(lines: list[Line], scale: Scale) -> Table:
             first = _cells(line.words, scale)[0]
             label = first if first[0].x0 < min(label_end, left + scale.column_gap) else []
             placed = [([w], _column_over(w, extents) + 1) for w in line.words[len(label):]]
+            headers = _cells(line.words[len(label):], scale)
+            by_cell = {_column_over(cell[-1], extents) for cell in headers}
+            if len(headers) == len(extents) and len(by_cell) < len(headers):
+                # one header cell a column, placed where they cannot stand (a header printed at the foot of
+                # the page before, as pdftotext places it): in order
+                placed = [(cell, k + 1) for k, cell in enumerate(headers)]
         out[0] = " ".join(w.text for w in label)
         for group, k in sorted(placed, key=lambda item: item[0][0].x0):
             out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()

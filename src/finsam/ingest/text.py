@@ -9,7 +9,7 @@ import html
 import re
 from pathlib import Path
 
-from finsam.ingest.layout import TEXT_SCALE, Line, Word, blocks
+from finsam.ingest.layout import TEXT_SCALE, Line, Word, blocks, page_tail
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -44,9 +44,13 @@ def read_text(path: Path) -> Document:
     # lines end at a newline only: a form feed (a page break of pdftotext) or a vertical tab is inside a line
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         heading = HEADING.match(line)
-        if "\t" in line or heading or "\f" in line:  # a form feed starts a page, whose columns are placed anew
+        if "\t" in line or heading:
             _flush(document, run)
             run = []
+        elif "\f" in line:  # a new page, whose columns pdftotext places anew: its own run, with any header
+            carried = page_tail(run, TEXT_SCALE)  # lines at the foot of the page above
+            _flush(document, run[:carried])
+            run = run[carried:]
         if "\t" in line:
             document.append(Table([Row([clean(cell) for cell in line.split("\t")], Place(line=number))]))
         elif heading:
