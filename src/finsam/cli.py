@@ -199,8 +199,9 @@ def ingest(
 ) -> None:
     """Read one annual report into fact rows (facts.csv, the fact layout) and review items (review.csv).
 
-    Exit 0: every table row and every number was accounted for. Exit 1: items need review (a row whose
-    label maps to no line, a number nothing explains). Exit 2: the file cannot be read.
+    Exit 0: every statement the report must print was read, every table row and every number accounted
+    for. Exit 1: items need review (a required statement not read, a row whose label maps to no line, a
+    number nothing explains). Exit 2: the file cannot be read.
     """
     from finsam.ingest import UnreadableSource, ingest as read_report, write_outputs
 
@@ -211,11 +212,25 @@ def ingest(
         err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None
     write_outputs(result, out_dir)
-    table = Table(title=escape(f"{source.name}: every number accounted for"))
+    statements = Table(title=escape(f"{source.name}: statements"))
+    for column, justify in (("statement", "left"), ("", "left"), ("read", "left"), ("rows", "right"),
+                            ("facts", "right"), ("where", "left")):
+        statements.add_column(column, justify=justify)
+    for reading in result.statements:
+        status = reading.status if reading.required or reading.status == "read" else f"{reading.status} (optional)"
+        style = "" if reading.status == "read" else "red" if reading.required else "yellow"
+        statements.add_row(*(escape(v) for v in (reading.statement, reading.name, status, str(reading.rows),
+                                                 str(reading.facts), reading.place)), style=style)
+    out.print(statements)
+    accounted = not result.needs_review
+    table = Table(title=escape(f"{source.name}: " + ("every required statement read, every number accounted for" if accounted
+                                                      else "needs review")))
     for column in ("facts", "candidates", "unmapped rows", "ignored", "unexplained"):
         table.add_column(column, justify="right")
     table.add_row(*(str(v) for v in result.coverage.values()))
     out.print(table)
+    for reading in result.unread_required:
+        out.print(f"[red]not read[/] {escape(reading.statement)} {escape(reading.name)}: {escape(reading.problem)}")
     for item in [i for i in result.review if i.kind in ("unmapped_label", "unexplained")][:CONSOLE_ROWS]:
         out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {escape(item.text)!r} {escape(item.token)}: "
                   f"{escape(item.rule)}" + (f" (best: {escape(item.candidates)})" if item.candidates else ""))

@@ -75,7 +75,7 @@ def number(value, decimals: int, style: Style, suffix: str = "") -> str:
 
 @dataclass
 class Block:
-    kind: str                       # heading | paragraph | table
+    kind: str                       # heading | paragraph | table | image (text: the picture's file)
     text: str = ""
     level: int = 1
     header: list[list[str]] | None = None
@@ -159,6 +159,8 @@ def render_text(blocks: list[Block], style: Style) -> str:
             out += ["", "#" * block.level + " " + block.text, ""]
         elif block.kind == "paragraph":
             out += [block.text, ""]
+        elif block.kind == "image":
+            continue  # a picture has no text
         else:
             table = block.header + block.rows
             if style.aligned:
@@ -199,6 +201,9 @@ def render_pdf(blocks: list[Block], path: Path, ruled: bool = True) -> None:
         elif block.kind == "paragraph":
             pdf.set_font("DejaVu", "", 9)
             pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+        elif block.kind == "image":  # a table printed as a picture: no text to read
+            pdf.image(block.text, w=pdf.epw * 0.8)
+            pdf.ln(4)
         else:
             pdf.set_font("DejaVu", "", 7 if len(block.header[0] if block.header else block.rows[0]) > 6 else 9)
             for k, part in enumerate(_parts(block)):
@@ -240,6 +245,8 @@ def render_docx(blocks: list[Block], path: Path, ruled: bool = True) -> None:
             document.add_heading(block.text, block.level)
         elif block.kind == "paragraph":
             document.add_paragraph(block.text)
+        elif block.kind == "image":
+            document.add_picture(block.text, width=Cm(14))
         else:
             for k, part in enumerate(_parts(block)):
                 if k:
@@ -290,6 +297,8 @@ def render_html(blocks: list[Block]) -> str:
             out.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
         elif block.kind == "paragraph":
             out.append(f"<p>{html.escape(block.text)}</p>")
+        elif block.kind == "image":
+            out.append(f"<p><img src='{html.escape(Path(block.text).resolve().as_uri())}' style='width:14cm'></p>")
         else:
             rows = block.header + block.rows
             wide = " class='wide'" if len(rows[0]) > 6 else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -109,15 +110,20 @@ def test_an_unreadable_file_exits_2(project, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_path):
-    """The statement tables come from the ingested report instead of the hand-typed seeds: same verdict."""
+@pytest.mark.parametrize("kind", ["txt", "browser.pdf"])
+def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_path, kind):
+    """The statement tables come from the ingested report (as typed, and as Chromium prints it as a web
+    page without ruling lines) instead of the hand-typed seeds: same verdict."""
+    from test_ingest_formats import render_real_report
+
+    source = REPORT if kind == "txt" else render_real_report(tmp_path, kind)
     rows = curated_rows()
     kept = [r for r in rows if r["statement"] not in TABLES]
     with (project.seeds_dir / "facts" / "facts_annual_report.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(kept)
-    assert run_ingest(project, REPORT, tmp_path / "ingested").returncode == 0
+    assert run_ingest(project, source, tmp_path / "ingested").returncode == 0
     result = nightly_run(project, collection=tmp_path / "ingested")
     assert result.exit_code == 0, result.message
     with duckdb.connect(str(pristine.published_db), read_only=True) as con:
@@ -125,3 +131,77 @@ def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_pa
                                            "where status = 'known'").fetchall())
     assert result.status_counts == {"pass": 629, "known": 19}
     assert sorted((c["check_id"], c["fiscal_year"]) for c in result.checks if c["status"] == "known") == curated_known
+
+
+def without_section(text: str, heading: str, keep_heading: bool) -> str:
+    """The report without one section's table (from its heading to the next heading)."""
+    lines = text.split("\n")
+    start = next(k for k, line in enumerate(lines) if line.startswith("#") and heading in line)
+    end = next(k for k in range(start + 1, len(lines)) if lines[k].startswith("#"))
+    return "\n".join(lines[:start] + (lines[start:start + 1] if keep_heading else []) + lines[end:])
+
+
+def review_rows(folder: Path, kind: str) -> list[dict[str, str]]:
+    with (folder / "review.csv").open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["kind"] == kind]
+
+
+def test_a_report_without_its_balance_sheet_exits_1_naming_it(project, tmp_path):
+    source = tmp_path / "report.txt"
+    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "3 Balansräkning", keep_heading=False),
+                      encoding="utf-8")
+    proc = run_ingest(project, source, tmp_path / "out")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "not read BR Balansräkning: not found in the report" in " ".join(proc.stdout.split())
+    assert "every required statement read" not in proc.stdout
+    assert [(r["statement"], r["rule"]) for r in review_rows(tmp_path / "out", "statement_not_read")] == [
+        ("BR", "not found in the report")]
+
+
+def test_a_balance_sheet_printed_as_a_picture_exits_1_naming_its_page(project, tmp_path):
+    """A PDF whose balance sheet is a picture (a scanned insert): its heading is read, its table is not."""
+    from test_ingest_formats import needs
+
+    needs("pdftoppm")
+    from finsam.render import Block, render_pdf, text_blocks
+
+    blocks = text_blocks(REPORT.read_text(encoding="utf-8"))
+    k = next(k for k, b in enumerate(blocks) if b.kind == "heading" and b.text == "3 Balansräkning")
+    k = next(j for j in range(k, len(blocks)) if blocks[j].kind == "table")
+    render_pdf([blocks[k]], tmp_path / "balance_sheet.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", str(tmp_path / "balance_sheet.pdf"),
+                    str(tmp_path / "balance_sheet")], check=True, capture_output=True)
+    blocks[k] = Block("image", str(tmp_path / "balance_sheet.png"))
+    render_pdf(blocks, tmp_path / "report.pdf", ruled=False)
+    proc = run_ingest(project, tmp_path / "report.pdf", tmp_path / "out")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [row] = review_rows(tmp_path / "out", "statement_not_read")
+    assert row["statement"] == "BR" and re.fullmatch(r"page \d+: heading '3 Balansräkning' found, no table read",
+                                                     row["rule"]), row
+    assert row["rule"] in " ".join(proc.stdout.split())
+    with (tmp_path / "out" / "facts.csv").open(encoding="utf-8") as f:
+        read = {r["statement"] for r in csv.DictReader(f)}
+    assert read == TABLES - {"BR"}
+
+
+def test_an_optional_statement_left_out_is_listed_and_does_not_fail(project, tmp_path):
+    source = tmp_path / "report.txt"
+    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "1.1 Översikt", keep_heading=False),
+                      encoding="utf-8")
+    proc = run_ingest(project, source, tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not found (optional)" in proc.stdout
+    assert [(r["statement"], r["rule"]) for r in review_rows(tmp_path / "out", "statement_not_read")] == [
+        ("FYO", "not found in the report (a report may leave it out)")]
+
+
+def test_a_statement_is_required_or_optional_by_statements_csv(project, tmp_path):
+    """The rule is data: the five-year overview made required, the same report fails."""
+    from conftest import edit_csv_rows
+
+    assert edit_csv_rows(project.seeds_dir / "reference" / "statements.csv", {"statement": "FYO"},
+                         {"required": "true"}) == 1
+    source = tmp_path / "report.txt"
+    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "1.1 Översikt", keep_heading=False),
+                      encoding="utf-8")
+    assert run_ingest(project, source, tmp_path / "out").returncode == 1

@@ -336,7 +336,7 @@ class Interpreter:
             if toc and read_number(cell):
                 self.add(item, "ignored", rule="table of contents page number")
             else:
-                self.running_text(" ".join(row.cells), row.place)
+                self.running_text(" ".join(row.cells), row.place, in_table=True)
                 return
 
     def fact(self, statement, line_id, measure, year, label, number: PrintedNumber, unit, place) -> None:
@@ -349,7 +349,9 @@ class Interpreter:
 
     # ------------------------------------------------------------------------------------------ text
 
-    def running_text(self, text: str, place: Place, heading: bool = False) -> None:
+    def running_text(self, text: str, place: Place, heading: bool = False, in_table: bool = False) -> None:
+        """The numbers of a heading, a paragraph or a row of a table no statement's heading names: each
+        ignored by a rule or a candidate (never a fact without a person)."""
         spans = [(rule, m.start(), m.end()) for rule, pattern in IGNORE_RULES for m in pattern.finditer(text)
                  if not (rule == "section number" and not heading and not re.match(r"^\d+\.\d", text))]
         for start, end, number in find_numbers(text):
@@ -366,7 +368,9 @@ class Interpreter:
                        key=lambda t: t[2], default=None)
             self.add(item, "candidate", value=number.canonical, unit=unit, decimals=str(number.decimals),
                      statement=best[3] if best else "", line_id=best[1] if best else "",
-                     fiscal_year=str(self.report_year), rule="a number in running text: accept it as a fact by hand",
+                     fiscal_year=str(self.report_year),
+                     rule=("a figure of a table under no statement's heading" if in_table else "a number in running text")
+                     + ": accept it as a fact by hand",
                      candidates=f"{best[3]}.{best[1]} '{best[0]}' {best[2]}" if best else "")
 
     def add(self, item: ReviewItem, kind: str, **values) -> None:

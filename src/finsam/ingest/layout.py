@@ -286,6 +286,8 @@ def _is_header_or_label(line: Line, scale: Scale, columns: _Columns | None = Non
     parse = _parse(line.words, scale, columns or _Columns())
     if _figures(parse):
         return False
+    if all(YEAR_HEADER.match(w.text) for w in line.words):
+        return True  # column headers: years or dates ("-2023-12-31", the second line of "2023-01-01 -2023-12-31")
     return len(_cells(line.words, scale)) >= 2 or (
         len(line.words) <= SHORT_LINE and not line.text.rstrip().endswith(".")
         and not (above and DIGIT.search(TITLE_NUMBER.sub("", line.text))))
