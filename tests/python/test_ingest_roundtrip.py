@@ -6,9 +6,12 @@ its own drawn style, ingests back into exactly the facts the generator wrote, ev
 from __future__ import annotations
 
 import csv
+import os
 import random
-import shutil
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +47,10 @@ def test_the_sample_varies_the_way_reports_do(tmp_path, pristine):
     assert any(s.note_column for s in styles) and len({s.split for s in styles}) >= 2
 
 
-def test_every_kind_is_round_tripped():
+def test_every_kind_is_round_tripped_and_in_the_readme():
     assert set(ROUND_TRIPPED) == set(KINDS) - {"html"}, "html is what Chromium prints, read as browser.pdf"
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert [kind for kind in KINDS if f"`{kind}`" not in readme] == []
 
 
 @pytest.mark.parametrize("kind", ROUND_TRIPPED)
@@ -65,9 +70,12 @@ def test_every_rendering_ingests_to_the_generated_facts(project, pristine, tmp_p
         assert {Decimal(f["value"]) for f in printed if f["statement"] in ("NARR", "GOAL")} <= candidates
 
 
-def test_a_rendering_kind_that_needs_a_missing_producer_is_a_clear_error(tmp_path, pristine, monkeypatch):
-    from finsam.render import MissingProducer
-
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(MissingProducer, match="chromium is not installed: apt-get install chromium"):
-        generate(tmp_path, 1, 1, seed=SEED, file_format="csv", project=pristine, render=("browser.pdf",))
+def test_a_rendering_kind_whose_program_is_missing_is_exit_2_naming_the_package(pristine, tmp_path):
+    finsam = Path(sys.executable).with_name("finsam")
+    proc = subprocess.run([str(finsam), "generate", str(tmp_path / "out"), "--orgs", "1", "--years", "1", "--csv",
+                           "--render", "browser.pdf"], capture_output=True, text=True,
+                          env={**os.environ, "FINSAM_PROJECT": str(pristine.root), "PATH": str(tmp_path / "empty"),
+                               "COLUMNS": "200"})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "chromium is not installed: apt-get install chromium" in proc.stderr
+    assert "Traceback" not in proc.stderr

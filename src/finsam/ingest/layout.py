@@ -6,22 +6,22 @@ its character columns; both come here as `Line`s of `Word`s and are read by the 
 `Scale` of their unit. Ruling lines are never needed.
 
 - **Cells.** A gap of at least `Scale.column_gap` (two characters; half an em) always separates cells.
-  A narrower gap may be a thousands separator ("306 506") or a column gap of one space: the positions
-  decide.
+  A narrower gap may be a thousands separator ("306 506") or a column gap of one space: the columns decide.
 - **Columns** come from the numbers that stand alone in a cell: right-aligned figures share a right edge,
   left-aligned ones a left edge; the edge that groups them into fewer columns is the one the table is
-  aligned on.
-- **Numbers of a row.** The words after the label are read as the fewest printed numbers such that no
-  number runs across a column's edge and, where columns are known, each number ends on one: so
+  aligned on. Edges a few characters apart that no line uses both of are one column (pdftotext shifts a
+  crowded row).
+- **Numbers of a row.** The words after the label are read as printed numbers standing on the columns left
+  to right, one a column, none running across a column's edge, at least cost (`_parse`): so
   "4 306 506 864 989" under the columns Not, 2023 and 2022 is 4, 306 506 and 864 989, and
   "-3 441 478 -471 931" two figures. A number at the end of a label that stands on no column stays in
   the label ("Q1 2024").
-- **Rows.** A line is a table row when it has two or more numbers, or a number set off by a column gap,
-  or a number on a column of the rows around it: such a number is never running text. The header lines
-  just above the first row (years, "Not", "Belopp i kr", headers of two lines) and the label lines
-  between rows belong to the table; header words go to the column they stand over.
-- **Wrapped labels.** A label line without figures joins the row below it when that row has no label or
-  its label goes on in lower case, and the row above it when it goes on in lower case or in brackets.
+- **Rows.** A line is a table row when it has two or more figures, or one set off by a column gap or
+  standing on a column of the table: such a number is never running text. The header lines just above
+  the first row (years, "Not", "Belopp i kr", a title with its number, headers of two lines) and the
+  label lines between rows belong to the table; header words go to the column they stand over. A header
+  naming years below the rows starts the next table.
+- **Wrapped labels** are joined to their row (`_join_wrapped`).
 """
 
 from __future__ import annotations
@@ -99,9 +99,6 @@ class _Columns:
     def on_edge(self, at: float, scale: Scale, strict: bool = False) -> bool:
         """At a column's edge: within the tolerance of the edges seen, or (strict) within half of it."""
         return any(self.distance(k, at) <= scale.tolerance / (2 if strict else 1) for k in range(len(self.edges)))
-
-    def nearest(self, at: float) -> int:
-        return min(range(len(self.edges)), key=lambda k: self.distance(k, at))
 
 
 def _cells(words: list[Word], scale: Scale) -> list[list[Word]]:
@@ -300,8 +297,9 @@ def _table_end(lines: list[Line], i: int, scale: Scale) -> int:
     while end < len(lines):
         columns = _column_evidence(lines[i:end], scale)
         ahead = end
-        while ahead < len(lines) and ahead - end < 3 and not _is_row(lines, ahead, scale, columns) \
-                and _is_header_or_label(lines[ahead], scale, columns) and not _heads_columns(lines[ahead], lines[i:end], scale, columns):
+        while (ahead < len(lines) and ahead - end < 3 and not _is_row(lines, ahead, scale, columns)
+               and _is_header_or_label(lines[ahead], scale, columns)
+               and not _heads_columns(lines[ahead], lines[i:end], scale, columns)):
             ahead += 1
         spaced = any(line.space_above for line in lines[end:ahead + 1])
         if ahead < len(lines) and _is_row(lines, ahead, scale, columns) \
@@ -319,7 +317,10 @@ def _table_end(lines: list[Line], i: int, scale: Scale) -> int:
 def _heads_columns(line: Line, rows: list[Line], scale: Scale, columns: _Columns) -> bool:
     """A header naming years over the columns: below a table's rows, it is the next table's."""
     years = [w for w in line.words if YEAR_HEADER.match(w.text)]
-    return bool(years) and years[-1].x1 >= min(g[0].x0 for row in rows for g in _figures(_parse(row.words, scale, columns)))
+    if not years:
+        return False
+    figures_from = min((g[0].x0 for row in rows for g in _figures(_parse(row.words, scale, columns))), default=float("inf"))
+    return years[-1].x1 >= figures_from
 
 
 def _on_columns(line: Line, scale: Scale, columns: _Columns) -> bool:
@@ -336,7 +337,7 @@ def _table(lines: list[Line], scale: Scale) -> Table:
     label_end = min(x0 for x0, _ in extents) if extents else float("inf")
     left = min(line.words[0].x0 for line in lines)
     cells: list[list[str]] = []
-    labelled: list[bool] = []   # the line has figures (a row of the table), else a header or label line
+    has_figures: list[bool] = []   # the line is a row of the table, else a header or label line
     for line, parse in zip(lines, parses):
         out = [""] * (len(columns.edges) + 1)
         figures = _figures(parse)
@@ -358,8 +359,8 @@ def _table(lines: list[Line], scale: Scale) -> Table:
         for group, k in sorted(placed, key=lambda item: item[0][0].x0):
             out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()
         cells.append(out)
-        labelled.append(bool(figures))
-    return Table([Row(row, line.place) for row, line in zip(_join_wrapped(cells, labelled), lines)
+        has_figures.append(bool(figures))
+    return Table([Row(row, line.place) for row, line in zip(_join_wrapped(cells, has_figures), lines)
                   if row is not None])
 
 
