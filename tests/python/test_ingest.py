@@ -133,12 +133,14 @@ def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_pa
     assert sorted((c["check_id"], c["fiscal_year"]) for c in result.checks if c["status"] == "known") == curated_known
 
 
-def without_section(text: str, heading: str, keep_heading: bool) -> str:
-    """The report without one section's table (from its heading to the next heading)."""
-    lines = text.split("\n")
+def ingest_without(project, tmp_path: Path, heading: str) -> subprocess.CompletedProcess:
+    """Ingest the report without one section (from its heading to the next heading) into tmp_path/out."""
+    lines = REPORT.read_text(encoding="utf-8").split("\n")
     start = next(k for k, line in enumerate(lines) if line.startswith("#") and heading in line)
     end = next(k for k in range(start + 1, len(lines)) if lines[k].startswith("#"))
-    return "\n".join(lines[:start] + (lines[start:start + 1] if keep_heading else []) + lines[end:])
+    source = tmp_path / "report.txt"
+    source.write_text("\n".join(lines[:start] + lines[end:]), encoding="utf-8")
+    return run_ingest(project, source, tmp_path / "out")
 
 
 def review_rows(folder: Path, kind: str) -> list[dict[str, str]]:
@@ -147,10 +149,7 @@ def review_rows(folder: Path, kind: str) -> list[dict[str, str]]:
 
 
 def test_a_report_without_its_balance_sheet_exits_1_naming_it(project, tmp_path):
-    source = tmp_path / "report.txt"
-    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "3 Balansräkning", keep_heading=False),
-                      encoding="utf-8")
-    proc = run_ingest(project, source, tmp_path / "out")
+    proc = ingest_without(project, tmp_path, "3 Balansräkning")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "not read BR Balansräkning: not found in the report" in " ".join(proc.stdout.split())
     assert "every required statement read" not in proc.stdout
@@ -185,10 +184,7 @@ def test_a_balance_sheet_printed_as_a_picture_exits_1_naming_its_page(project, t
 
 
 def test_an_optional_statement_left_out_is_listed_and_does_not_fail(project, tmp_path):
-    source = tmp_path / "report.txt"
-    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "1.1 Översikt", keep_heading=False),
-                      encoding="utf-8")
-    proc = run_ingest(project, source, tmp_path / "out")
+    proc = ingest_without(project, tmp_path, "1.1 Översikt")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "not found (optional)" in proc.stdout
     assert [(r["statement"], r["rule"]) for r in review_rows(tmp_path / "out", "statement_not_read")] == [
@@ -201,7 +197,4 @@ def test_a_statement_is_required_or_optional_by_statements_csv(project, tmp_path
 
     assert edit_csv_rows(project.seeds_dir / "reference" / "statements.csv", {"statement": "FYO"},
                          {"required": "true"}) == 1
-    source = tmp_path / "report.txt"
-    source.write_text(without_section(REPORT.read_text(encoding="utf-8"), "1.1 Översikt", keep_heading=False),
-                      encoding="utf-8")
-    assert run_ingest(project, source, tmp_path / "out").returncode == 1
+    assert ingest_without(project, tmp_path, "1.1 Översikt").returncode == 1
