@@ -172,6 +172,7 @@ def generate(
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
     from finsam.generate import generate as write_collection
 
+    from finsam.generate import InvalidOptions
     from finsam.render import KINDS, MissingProducer
 
     kinds = tuple(k.strip() for k in (render or "").split(",") if k.strip())
@@ -183,7 +184,7 @@ def generate(
         summary = write_collection(folder, orgs, years, seed=seed, last_year=last_year, plant=plant,
                                    file_format="csv" if csv else "parquet", project=_project(), render=kinds,
                                    slips=slips, slip_pairs=slip_pairs)
-    except MissingProducer as error:
+    except (MissingProducer, InvalidOptions) as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None
     out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
@@ -196,22 +197,24 @@ def ingest(
     report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write facts.csv and review.csv into.")],
     label_variants: Annotated[Optional[Path], typer.Option(help="Also accept the labels of this CSV (the label_variants layout), e.g. a collection's label_variants.csv.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace facts.csv and review.csv in --out even where they were changed since finsam ingest wrote them.")] = False,
 ) -> None:
     """Read one annual report into fact rows (facts.csv, the fact layout) and review items (review.csv).
 
     Exit 0: every statement the report must print was read, every table row and every number accounted
     for. Exit 1: items need review (a required statement not read, a row whose label maps to no line, a
-    number nothing explains). Exit 2: the file cannot be read.
+    number nothing explains). Exit 2: the file cannot be read, or --out cannot be written (or holds edits
+    made since the last ingest, without --force).
     """
-    from finsam.ingest import UnreadableSource, ingest as read_report, write_outputs
+    from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
 
     project = _project()
     try:
         result = read_report(project, source, org, report_year, label_variants)
-    except UnreadableSource as error:
+        write_outputs(result, out_dir, force=force)
+    except (UnreadableSource, CannotWrite) as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_ERROR) from None
-    write_outputs(result, out_dir)
     statements = Table(title=escape(f"{source.name}: statements"))
     for column, justify in (("statement", "left"), ("", "left"), ("read", "left"), ("rows", "right"),
                             ("facts", "right"), ("where", "left")):

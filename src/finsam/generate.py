@@ -375,6 +375,10 @@ def plant_slip(rng: random.Random, rows: list[list], kind: str, taken: set) -> l
     return None
 
 
+class InvalidOptions(ValueError):
+    """Options that do not go together (exit 2)."""
+
+
 def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year: int = 2023,
              plant: bool = False, file_format: str = "parquet", project: Project | None = None,
              render: tuple[str, ...] = (), slips: int = 0, slip_pairs: int = 0) -> dict[str, int]:
@@ -388,9 +392,10 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     turn) and the next `slip_pairs` two, listed in slips.csv: what the diagnosis must find.
     """
     if (plant and (slips or slip_pairs)) or slips + slip_pairs > n_orgs:
-        raise ValueError("slips and slip pairs each take an association of their own, and do not mix with --plant")
+        raise InvalidOptions("slips and slip pairs each take an association of their own, and do not mix with --plant")
     if plant and n_orgs < len(PLANTS):
-        raise ValueError(f"planting one error per rule family needs at least {len(PLANTS)} associations")
+        raise InvalidOptions(f"planting one error per rule family needs at least {len(PLANTS)} associations "
+                             f"(--orgs {len(PLANTS)} or more)")
     project = project or Project.locate()
     layouts = load_schemas(project)
     schemas = {name: layouts[layout] for name, layout in COLLECTION_LAYOUTS.items()}

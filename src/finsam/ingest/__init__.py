@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
+import json
 from pathlib import Path
 
 from finsam.ingest.docx import read_docx
@@ -25,6 +27,8 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
     reader = READERS.get(source.suffix.lower())
     if reader is None:
         raise UnreadableSource(f"{source}: finsam reads {', '.join(sorted(READERS))} files")
+    if not source.is_file():
+        raise UnreadableSource(f"{source}: no such file")
     more = []
     if label_variants is not None:
         with label_variants.open(encoding="utf-8", newline="") as f:
@@ -33,15 +37,47 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
     return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source))
 
 
-def write_outputs(result: Result, out_dir: Path) -> None:
-    """facts.csv (the fact layout: a collection) and review.csv, each written whole and renamed into place."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+class CannotWrite(Exception):
+    """The outputs cannot be written where asked, or would replace a person's edits (exit 2)."""
+
+
+def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
+    """facts.csv (the fact layout: a collection) and review.csv, both written whole before either is renamed
+    into place. Files of out_dir that differ from what ingest last wrote there (a person typed facts into
+    them) are kept unless `force`."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CannotWrite(f"{out_dir}: --out names a file, not a folder: give a folder for facts.csv and review.csv")
+    written = _written(out_dir)
+    edited = [name for name in OUTPUTS if (out_dir / name).is_file()
+              and written.get(name) != hashlib.sha256((out_dir / name).read_bytes()).hexdigest()]
+    if edited and not force:
+        raise CannotWrite(f"{out_dir}: {' and '.join(edited)} changed since finsam ingest wrote "
+                          f"{'them' if len(edited) > 1 else 'it'} (facts typed by hand?): ingest into another "
+                          "folder, or give --force to replace them")
     review_columns = [f.name for f in dataclasses.fields(ReviewItem)]
-    for name, columns, rows in (("facts.csv", result.fact_columns, result.facts),
-                                ("review.csv", review_columns, [dataclasses.asdict(i) for i in result.review])):
-        tmp = out_dir / f".{name}.tmp"
-        with tmp.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        tmp.replace(out_dir / name)
+    contents = {"facts.csv": (result.fact_columns, result.facts),
+                "review.csv": (review_columns, [dataclasses.asdict(i) for i in result.review])}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, (columns, rows) in contents.items():
+            with (out_dir / f".{name}.tmp").open("w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+        for name in contents:
+            (out_dir / f".{name}.tmp").replace(out_dir / name)
+        (out_dir / MANIFEST).write_text(json.dumps({name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
+                                                    for name in contents}, indent=1), encoding="utf-8")
+    except OSError as err:
+        raise CannotWrite(f"{out_dir}: cannot write there ({err.strerror}): give a folder you can write to") from None
+
+
+OUTPUTS = ("facts.csv", "review.csv")
+MANIFEST = ".finsam-ingest.json"   # what ingest last wrote into the folder: its files' SHA-256
+
+
+def _written(out_dir: Path) -> dict[str, str]:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

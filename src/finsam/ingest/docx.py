@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
@@ -13,15 +14,28 @@ from finsam.ingest.text import UnreadableSource, clean
 HEADING_STYLE = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)
 
 
+MAX_UNPACKED = 200 * 1024 * 1024   # bytes: a cap on what a .docx may unpack to (an annual report: a few MB)
+
+
 def read_docx(path: Path) -> Document:
     import docx
+    from docx.opc.exceptions import OpcError
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph as DocxParagraph
+    from lxml.etree import LxmlError
 
     try:
+        with zipfile.ZipFile(path) as package:  # its parts' sizes before anything is unpacked
+            unpacked = sum(info.file_size for info in package.infolist())
+        if unpacked > MAX_UNPACKED:
+            raise UnreadableSource(f"{path}: the .docx unpacks to {unpacked // 2**20} MB; finsam reads at most "
+                                   f"{MAX_UNPACKED // 2**20} MB (a report with its pictures is a few MB): "
+                                   "save the report without embedded files")
         word = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-        raise UnreadableSource(f"{path}: not a readable Word .docx file ({err.__class__.__name__})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OpcError, LxmlError, KeyError, ValueError,
+            OSError) as err:
+        raise UnreadableSource(f"{path}: not a readable Word .docx file ({err.__class__.__name__}): the file is "
+                               "damaged or no .docx; save it again from Word or LibreOffice as .docx") from None
     document = Document(str(path))
     n_tables = 0
     for n_block, element in enumerate(word.element.body.iterchildren(), start=1):

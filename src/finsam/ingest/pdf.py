@@ -17,6 +17,7 @@ from finsam.ingest.layout import Line, Word, blocks, pdf_scale
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
 from finsam.ingest.text import UnreadableSource, clean
 
+MAX_PAGES = 1000   # pages: a cap on what one file may make finsam read
 WORD_GAP = 0.15    # ems: characters further apart than this are two words (a space is about a quarter em)
 SPACE_ABOVE = 0.7  # ems: a gap this tall above a line is a blank line
 LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
@@ -25,15 +26,29 @@ LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb
 
 def read_pdf(path: Path) -> Document:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
 
+    number = 0
     try:
-        pdf = pdfplumber.open(path)
-    except (PDFSyntaxError, OSError, ValueError) as err:
-        raise UnreadableSource(f"{path}: not a readable PDF ({err.__class__.__name__})") from None
-    with pdf:
-        pages = [(number, page.find_tables(), page.extract_text_lines(strip=True, return_chars=True))
-                 for number, page in enumerate(pdf.pages, start=1)]
+        with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise UnreadableSource(f"{path}: the PDF has {len(pdf.pages)} pages; finsam reads at most {MAX_PAGES} "
+                                       "(an annual report has a few dozen): give it the report alone")
+            pages = []
+            for number, page in enumerate(pdf.pages, start=1):
+                pages.append((number, page.find_tables(), page.extract_text_lines(strip=True, return_chars=True)))
+    except UnreadableSource:
+        raise
+    except Exception as err:  # noqa: BLE001 - only pdfplumber runs here; a damaged PDF fails in it in many ways
+        # (pdfminer's syntax errors, zlib, struct, key and type errors), which pdfplumber may wrap
+        cause = err.args[0] if isinstance(err, PdfminerException) and err.args and isinstance(err.args[0], Exception) else err
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise UnreadableSource(f"{path}: the PDF is password-protected: save a copy without a password and "
+                                   "ingest that") from None
+        raise UnreadableSource(f"{path}{f' (page {number})' if number else ''}: not a readable PDF "
+                               f"({cause.__class__.__name__}): the file is damaged, cut short or no PDF; export it "
+                               "again from its source") from None
     sizes = Counter(round(c["size"]) for _, _, lines in pages for line in lines for c in line["chars"])
     if not sizes:
         raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
