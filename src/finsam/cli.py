@@ -16,6 +16,7 @@ from rich.table import Table
 from finsam.pipeline import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult, nightly_run
 from finsam.project import FinsamError, Project
 from finsam.report import describe_test_failure
+from finsam.safe_text import console_text
 from finsam.validate import Finding, validate_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -207,7 +208,12 @@ def ingest(
     made since the last ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
+    from finsam.validate import ID
 
+    if not ID.fullmatch(org):
+        err.print(f"[red]finsam:[/] --org {console_text(org, quoted=True)}: an org_id is lower-case letters a-z, "
+                  "digits and _, starting with a letter (e.g. sf_vasteras)")
+        raise typer.Exit(EXIT_ERROR)
     project = _project()
     try:
         result = read_report(project, source, org, report_year, label_variants)
@@ -235,7 +241,7 @@ def ingest(
     for reading in result.unread_required:
         out.print(f"[red]not read[/] {escape(reading.statement)} {escape(reading.name)}: {escape(reading.problem)}")
     for item in [i for i in result.review if i.kind in ("unmapped_label", "unexplained")][:CONSOLE_ROWS]:
-        out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {escape(item.text)!r} {escape(item.token)}: "
+        out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} {escape(item.token)}: "
                   f"{escape(item.rule)}" + (f" (best: {escape(item.candidates)})" if item.candidates else ""))
     out.print(escape(f"wrote {out_dir / 'facts.csv'} and {out_dir / 'review.csv'}"))
     raise typer.Exit(EXIT_INCONSISTENT if result.needs_review else EXIT_OK)

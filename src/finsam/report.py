@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from finsam import publish
 from finsam.project import Project
+from finsam.safe_text import markdown_text, xml_text
 
 if TYPE_CHECKING:
     from finsam.pipeline import RunResult
@@ -338,25 +339,23 @@ def _html(result: "RunResult", data_docs: bool) -> str:
     return "\n".join(parts)
 
 
-def _markdown_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def _markdown(result: "RunResult") -> str:
-    lines = [f"# finsam nightly run {result.run_id}", "", f"**{VERDICT_TEXT[result.verdict]}**", "", result.message, ""]
+    lines = [f"# finsam nightly run {result.run_id}", "", f"**{VERDICT_TEXT[result.verdict]}**", "",
+             markdown_text(result.message), ""]
     if result.status_counts:
         lines += ["| status | checks |", "|---|---|"] + [f"| {k} | {result.status_counts.get(k, 0)} |"
                                                        for k in ("pass", "known", "fail")] + [""]
     if result.org_filter:
-        lines += [f"Showing {_org_heading(result, result.org_filter)} only; every association was checked.", ""]
+        lines += [f"Showing {markdown_text(_org_heading(result, result.org_filter))} only; every association was "
+                  "checked.", ""]
     headline = diagnosis_headline(result)
     if headline:
         lines += [f"## Diagnosis: {headline}", "", "| cause | printed figure | printed | implied | kind | checks explained |",
                   "|---|---|---|---|---|---|"]
         for cause_id, preferred, cause_checks, _ in _causes(result):
-            explained = ", ".join(f"{c['check_id']} {c['fiscal_year']}" for c in cause_checks)
-            lines += [f"| {cause_id} | {_markdown_cell(_figure_name(d))} | {_fmt_figure(d['printed_value'], d['unit'])} | "
-                      f"{_fmt_figure(d['implied_value'], d['unit'])} | {d['kind'].replace('_', ' ')} | {explained} |"
+            explained = markdown_text(", ".join(f"{c['check_id']} {c['fiscal_year']}" for c in cause_checks))
+            lines += [f"| {cause_id} | {markdown_text(_figure_name(d))} | {_fmt_figure(d['printed_value'], d['unit'])} | "
+                      f"{_fmt_figure(d['implied_value'], d['unit'])} | {markdown_text(d['kind'].replace('_', ' '))} | {explained} |"
                       for d in preferred]
         lines.append("")
     for title, status in (("Failing checks", "fail"), ("Known errata", "known")):
@@ -364,14 +363,16 @@ def _markdown(result: "RunResult") -> str:
         if rows:
             lines += [f"## {title}", "", "| association | check | year | left | right | difference | tolerance |",
                       "|---|---|---|---|---|---|---|"]
-            lines += [f"| {c['org_id']} | {c['check_id']} | {c['fiscal_year']} | {_fmt(c['lhs_value'], c['unit'])} | "
+            lines += [f"| {markdown_text(c['org_id'])} | {markdown_text(c['check_id'])} | {c['fiscal_year']} | "
+                      f"{_fmt(c['lhs_value'], c['unit'])} | "
                       f"{_fmt(c['rhs_value'], c['unit'])} | {_fmt(c['difference'], c['unit'])} | "
                       f"{_fmt(c['tolerance'], c['unit'])} |" for c in rows]
             lines.append("")
     if result.problems:
-        lines += ["## Input problems", ""] + [f"- {p}" for p in result.problems] + [""]
+        lines += ["## Input problems", ""] + [f"- {markdown_text(p)}" for p in result.problems] + [""]
     if result.dbt_failures:
-        lines += ["## Failing dbt tests", ""] + [f"- {describe_test_failure(t)}" for t in result.dbt_failures] + [""]
+        lines += ["## Failing dbt tests", ""] + [f"- {markdown_text(describe_test_failure(t))}"
+                                                 for t in result.dbt_failures] + [""]
     lines += ["## Stages", "", "| stage | status | seconds |", "|---|---|---|"]
     lines += [f"| {s.name} | {s.status} | {s.seconds} |" for s in result.stages]
     return "\n".join(lines) + "\n"
@@ -383,12 +384,12 @@ def _junit(result: "RunResult") -> str:
     def suite(name: str, cases: list[tuple[str, str | None, str | None]]) -> None:
         el = ET.SubElement(root, "testsuite", name=name, tests=str(len(cases)),
                            failures=str(sum(1 for _, f, _ in cases if f)))
-        for case_name, failure, note in cases:
-            case = ET.SubElement(el, "testcase", classname=f"finsam.{name}", name=case_name)
+        for case_name, failure, note in cases:  # values of the data, as XML 1.0 allows them
+            case = ET.SubElement(el, "testcase", classname=f"finsam.{name}", name=xml_text(case_name))
             if failure:
-                ET.SubElement(case, "failure", message=failure[:200]).text = failure
+                ET.SubElement(case, "failure", message=xml_text(failure[:200])).text = xml_text(failure)
             if note:
-                ET.SubElement(case, "system-out").text = note
+                ET.SubElement(case, "system-out").text = xml_text(note)
 
     suite("validation", [(str(p.location()), str(p), None) for p in result.problems] or [("seeds", None, None)])
     suite("dbt", [(t.name, describe_test_failure(t) if t.status in ("fail", "error") else None, None) for t in result.dbt_tests])

@@ -36,6 +36,8 @@ MAX_YEARS_BEFORE_REPORT = 4
 MINUS_SIGNS = {"\u2212": "minus sign (U+2212)", "\u2013": "en dash (U+2013)", "\u2012": "figure dash (U+2012)"}
 # C0 control characters and DEL; a line break inside a quoted value is allowed
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f]")
+ID_COLUMNS = ("org_id",)            # ids that name an association in file names, reports and marts
+ID = re.compile(r"[a-z][a-z0-9_]*")
 SPACES = {" ": "space", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space", "\u2009": "thin space"}
 
 # The files a collection folder may hold, each with the layout of a seed; only facts is required.
@@ -423,6 +425,10 @@ def _check_values(table: Table, problems: list[Finding], readings: list[Finding]
                 if control:
                     problems.append(Finding(table.rel, line, column, name, raw.encode("unicode_escape").decode("ascii"),
                                             f"a control character (U+{ord(control.group()):04X}) in the text: delete it"))
+                elif name in ID_COLUMNS and not ID.fullmatch(raw):
+                    problems.append(Finding(table.rel, line, column, name, raw,
+                                            "an id is lower-case letters a-z, digits and _, starting with a letter "
+                                            "(e.g. sf_vasteras): every report and output names the association by it"))
                 continue
             if family == "boolean":
                 if raw.lower() not in ("true", "false"):

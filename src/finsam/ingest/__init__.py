@@ -16,6 +16,7 @@ from finsam.ingest.interpret import Interpreter, Reference, Result, ReviewItem
 from finsam.ingest.pdf import read_pdf
 from finsam.ingest.text import UnreadableSource, read_text
 from finsam.project import Project
+from finsam.safe_text import spreadsheet_cell
 from finsam.validate import load_schemas
 
 READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx}
@@ -43,7 +44,7 @@ class CannotWrite(Exception):
 
 def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
     """facts.csv (the fact layout: a collection) and review.csv, both written whole before either is renamed
-    into place. Files of out_dir that differ from what ingest last wrote there (a person typed facts into
+    into place, every cell as a spreadsheet shows text (finsam.safe_text). Files of out_dir that differ from what ingest last wrote there (a person typed facts into
     them) are kept unless `force`."""
     if out_dir.exists() and not out_dir.is_dir():
         raise CannotWrite(f"{out_dir}: --out names a file, not a folder: give a folder for facts.csv and review.csv")
@@ -61,9 +62,9 @@ def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, (columns, rows) in contents.items():
             with (out_dir / f".{name}.tmp").open("w", encoding="utf-8", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
+                writer = csv.writer(f, lineterminator="\n")
+                writer.writerow(columns)
+                writer.writerows([spreadsheet_cell(row.get(c, "")) for c in columns] for row in rows)
         for name in contents:
             (out_dir / f".{name}.tmp").replace(out_dir / name)
         (out_dir / MANIFEST).write_text(json.dumps({name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
