@@ -97,23 +97,27 @@ def _keep_parse(parsed: Path, parse_cache: Path) -> None:
 
 class DbtWorker:
     """A finsam.dbt_worker child process: one build at a time, in the thread that started it (Linux kills
-    it when that thread ends, see _die_with_parent)."""
+    it when that thread ends, see _die_with_parent). Its temporary files go to a folder of its own, removed
+    when it is closed, whatever way it ended."""
 
     def __init__(self) -> None:
         self.thread = threading.get_ident()
         self.errors = tempfile.TemporaryFile()  # what the worker prints outside a build: why it could not start
+        self.tmpdir = tempfile.mkdtemp(prefix="finsam-dbt-worker-")
         self.process = subprocess.Popen([sys.executable, "-m", "finsam.dbt_worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.errors, text=True, encoding="utf-8",
-                                        preexec_fn=_die_with_parent)
+                                        env={**os.environ, "TMPDIR": self.tmpdir}, preexec_fn=_die_with_parent)
 
     @property
     def usable(self) -> bool:
         return self.process.poll() is None and self.thread == threading.get_ident()
 
     def build(self, args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
-        """(dbt's exit code, what dbt printed)."""
+        """(dbt's exit code, what dbt printed). A worker that ends without answering is reported as such
+        (WorkerDied), with the last lines it printed."""
         try:
-            self.process.stdin.write(json.dumps({"args": args, "env": env, "cwd": str(cwd)}) + "\n")
+            self.process.stdin.write(json.dumps({"args": args, "env": {**env, "TMPDIR": self.tmpdir},
+                                                 "cwd": str(cwd)}) + "\n")
             self.process.stdin.flush()
             reply = self.process.stdout.readline()
         except (BrokenPipeError, OSError):
@@ -121,9 +125,14 @@ class DbtWorker:
         if reply:
             answer = json.loads(reply)
             return answer["exit_code"], answer["output"]
-        self.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        code = self.process.wait()
         self.errors.seek(0)
-        return self.process.returncode or 2, self.errors.read().decode("utf-8", "replace")
+        printed = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-10:]
+        self.close()
+        how = f"killed by signal {-code}" if code < 0 else f"ended with exit code {code}"
+        raise WorkerDied(f"dbt stopped: {how}" + ("; its last lines:\n" + "\n".join(printed) if printed else ""))
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -134,6 +143,11 @@ class DbtWorker:
                 stream.close()
             except OSError:
                 pass
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
+class WorkerDied(FinsamError):
+    """The dbt worker ended during a build (killed, or out of memory): the run cannot go on (exit 2)."""
 
 
 _idle_worker: DbtWorker | None = None
@@ -183,7 +197,7 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
             "--no-use-colors", "--no-version-check", *(extra_args or [])]
     start = time.perf_counter()
     worker = _take_worker()
-    returncode, output = worker.build(args, env, project_dir)
+    returncode, output = worker.build(args, env, project_dir)  # WorkerDied: the worker is closed
     if returncode in (0, 1):
         _give_back(worker)  # dbt runs commands one after another in one process
     else:  # a worker whose command could not run is not trusted with another

@@ -67,3 +67,20 @@ def test_a_dead_worker_is_replaced_and_a_failing_build_reports_dbts_exit_code(pr
     assert outcome.returncode == 1  # as the `dbt` command: a node failed
     assert "no_such_table" in outcome.log_tail
     assert _worker_pid() != dead
+
+
+def test_a_worker_killed_during_a_build_is_reported_and_its_temporary_files_removed(probe_project):
+    """kill -9 of the worker while it builds: `dbt stopped: killed by signal 9` (exit 2 for the run), not
+    an error of finsam's own, and the worker's temporary folder is gone."""
+    import threading
+
+    worker = dbt_steps._take_worker()
+    left = Path(worker.tmpdir) / "tmpa1b2c3.py"
+    left.write_text("# a file the worker left\n")
+    threading.Timer(0.5, os.kill, (worker.process.pid, signal.SIGKILL)).start()  # dbt still loading: mid-build
+    env = {**os.environ, "FINSAM_DB": str(probe_project / "killed.duckdb")}
+    with pytest.raises(dbt_steps.WorkerDied, match=r"^dbt stopped: killed by signal 9"):
+        worker.build(["build", "--project-dir", str(probe_project), "--profiles-dir", str(probe_project)],
+                     env, probe_project)
+    assert not left.parent.exists()
+    assert issubclass(dbt_steps.WorkerDied, dbt_steps.FinsamError)  # the run reports it and exits 2
