@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from finsam.pipeline import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult, nightly_run
@@ -216,7 +217,11 @@ def ingest(
         raise typer.Exit(EXIT_ERROR)
     project = _project()
     try:
-        result = read_report(project, source, org, report_year, label_variants)
+        with Progress(TextColumn("reading {task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                      transient=True) as bar:
+            task = bar.add_task(console_text(source.name), total=None)
+            result = read_report(project, source, org, report_year, label_variants,
+                                 progress=lambda done, of: bar.update(task, completed=done, total=of))
         write_outputs(result, out_dir, force=force)
     except (UnreadableSource, CannotWrite) as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")

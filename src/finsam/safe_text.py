@@ -13,7 +13,9 @@ from rich.markup import escape
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # what Excel and LibreOffice evaluate (OWASP: CSV injection)
 PLAIN_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?$")  # a number as finsam writes it: no spreadsheet evaluates it as more
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # not in XML 1.0
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+# Markdown's markup characters; an underscore inside a word (sf_vasteras, summa_kostnader) is literal in
+# CommonMark and stays as it is, so ids read as themselves in the raw file too
+MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~#]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z]))")
 AUTOLINK = re.compile(r"(?i)(https?|ftp)://|www\.")
 
 

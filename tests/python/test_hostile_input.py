@@ -168,3 +168,14 @@ def test_fuzzed_documents_end_in_a_result_or_a_clear_error(project, renderings, 
             outcomes["unreadable"] += 1
         assert time.monotonic() - start < 30, name
     assert sum(outcomes.values()) == len(cases) == 27 and outcomes["unreadable"] >= 3, outcomes
+
+
+def test_the_pdf_reader_tells_its_progress_page_by_page(project, renderings):
+    import pdfplumber
+
+    document = renderings / "syn_00001-2023.plain.pdf"
+    with pdfplumber.open(document) as pdf:
+        pages = len(pdf.pages)
+    told: list[tuple[int, int]] = []
+    ingest(project, document, "syn_00001", 2023, progress=lambda done, of: told.append((done, of)))
+    assert told == [(k, pages) for k in range(1, pages + 1)] and pages > 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from finsam.ingest.docx import read_docx
 from finsam.ingest.interpret import Interpreter, Reference, Result, ReviewItem
+from finsam.ingest.model import Progress
 from finsam.ingest.pdf import read_pdf
 from finsam.ingest.text import UnreadableSource, read_text
 from finsam.project import Project
@@ -22,9 +23,10 @@ from finsam.validate import load_schemas
 READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx}
 
 
-def ingest(project: Project, source: Path, org_id: str, report_year: int, label_variants: Path | None = None) -> Result:
+def ingest(project: Project, source: Path, org_id: str, report_year: int, label_variants: Path | None = None,
+           progress: Progress | None = None) -> Result:
     """Read one report. `label_variants`: a CSV of the label_variants layout with labels accepted beyond the
-    seeds' (e.g. a collection's own)."""
+    seeds' (e.g. a collection's own); `progress`: told (done, of) as the reader goes."""
     reader = READERS.get(source.suffix.lower())
     if reader is None:
         raise UnreadableSource(f"{source}: finsam reads {', '.join(sorted(READERS))} files")
@@ -35,7 +37,7 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
         with label_variants.open(encoding="utf-8", newline="") as f:
             more = list(csv.DictReader(f))
     fact_columns = load_schemas(project)["facts_annual_report"].columns
-    return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source))
+    return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source, progress))
 
 
 class CannotWrite(Exception):

@@ -8,7 +8,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Progress, Row, Table
 from finsam.ingest.text import UnreadableSource, clean
 
 HEADING_STYLE = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)
@@ -17,7 +17,7 @@ HEADING_STYLE = re.compile(r"^(?:heading|rubrik)\s*(\d)$", re.IGNORECASE)
 MAX_UNPACKED = 200 * 1024 * 1024   # bytes: a cap on what a .docx may unpack to (an annual report: a few MB)
 
 
-def read_docx(path: Path) -> Document:
+def read_docx(path: Path, progress: Progress | None = None) -> Document:
     import docx
     from docx.opc.exceptions import OpcError
     from docx.table import Table as DocxTable

@@ -3,9 +3,13 @@ and tables of cells, each with where a person finds it (line of a text file, pag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from finsam.ingest.numbers import is_figure
+
+
+Progress = Callable[[int, int], None]  # a reader tells it (done, of) as it goes
 
 
 def wrapped(first: str, then: str) -> str:

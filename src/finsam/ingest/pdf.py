@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from finsam.ingest.layout import Line, Word, blocks, pdf_scale
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Progress, Row, Table
 from finsam.ingest.text import UnreadableSource, clean
 
 MAX_PAGES = 1000   # pages: a cap on what one file may make finsam read
@@ -24,7 +24,8 @@ LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb
                            "\ufb05": "st", "\ufb06": "st"})  # a browser prints "fi" as one glyph
 
 
-def read_pdf(path: Path) -> Document:
+def read_pdf(path: Path, progress: Progress | None = None) -> Document:
+    """`progress(page, pages)` is told of each page read (a long report takes seconds a page)."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfplumber.utils.exceptions import PdfminerException
@@ -38,6 +39,8 @@ def read_pdf(path: Path) -> Document:
             pages = []
             for number, page in enumerate(pdf.pages, start=1):
                 pages.append((number, page.find_tables(), page.extract_text_lines(strip=True, return_chars=True)))
+                if progress:
+                    progress(number, len(pdf.pages))
     except UnreadableSource:
         raise
     except Exception as err:  # noqa: BLE001 - only pdfplumber runs here; a damaged PDF fails in it in many ways

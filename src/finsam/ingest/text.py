@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from finsam.ingest.layout import TEXT_SCALE, Line, Word, blocks, page_tail
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Progress, Row, Table
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 WORD = re.compile(r"[^ \t]+")  # non-breaking and thin spaces stay inside a word ("306\u00a0506")
@@ -26,7 +26,7 @@ def clean(text: str) -> str:
     return re.sub(r"[ \t]+", " ", html.unescape(MARKUP.sub("", text))).strip()
 
 
-def read_text(path: Path) -> Document:
+def read_text(path: Path, progress: Progress | None = None) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as err:
