@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 EVIDENCE = REPO / "bi" / "evidence"
 PLUGIN = EVIDENCE / "node_modules" / "@evidence-dev" / "duckdb"
 pytestmark = pytest.mark.skipif(shutil.which("node") is None or not PLUGIN.is_dir(),
-                                reason="the Evidence DuckDB plugin is not installed: run `npm ci` in bi/evidence "
+                                reason="the Evidence DuckDB plugin is not installed: run `npm install --package-lock=false` in bi/evidence "
                                        "(.ci/run does; it needs Node.js and npm)")
 
 
