@@ -1,7 +1,7 @@
 // Runs finsam's Evidence source (sources/finsam) through the real @evidence-dev/duckdb plugin, the way
 // `npm run sources` of an Evidence project does: the plugin's getRunner with the source's connection.yaml
 // options and folder, one query at a time. Prints one JSON object: each query's rows, or its error.
-// usage: node check/source.cjs [source folder]   (from bi/evidence, after `npm ci`)
+// usage: node check/source.cjs [source folder]   (from bi/evidence, after `npm install --package-lock=false`)
 const fs = require('fs');
 const path = require('path');
 const plugin = require('@evidence-dev/duckdb');
