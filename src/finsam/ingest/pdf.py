@@ -11,6 +11,7 @@ carries its page.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from finsam.ingest.layout import Line, Word, blocks, pdf_scale
@@ -31,6 +32,7 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
     from pdfplumber.utils.exceptions import PdfminerException
 
     number = 0
+    sizes: Counter[int] = Counter()   # characters per font size, for the body text's size
     try:
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) > MAX_PAGES:
@@ -38,7 +40,8 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
                                        "(an annual report has a few dozen): give it the report alone")
             pages = []
             for number, page in enumerate(pdf.pages, start=1):
-                pages.append((number, page.find_tables(), page.extract_text_lines(strip=True, return_chars=True)))
+                pages.append(_page(number, page, sizes))
+                page.close()  # what pdfplumber holds of a page is many times its text: kept only while read
                 if progress:
                     progress(number, len(pdf.pages))
     except UnreadableSource:
@@ -52,7 +55,6 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
         raise UnreadableSource(f"{path}{f' (page {number})' if number else ''}: not a readable PDF "
                                f"({cause.__class__.__name__}): the file is damaged, cut short or no PDF; export it "
                                "again from its source") from None
-    sizes = Counter(round(c["size"]) for _, _, lines in pages for line in lines for c in line["chars"])
     if not sizes:
         raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
     body = sizes.most_common(1)[0][0]
@@ -70,30 +72,49 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
 
     for number, ruled, lines in pages:
         bottom = None
-        ruled = sorted(ruled, key=lambda t: t.bbox[1])
         for line in lines:
-            middle = (line["top"] + line["bottom"]) / 2
-            while ruled and ruled[0].bbox[3] < middle:  # a ruled table above this line: its place in the order
+            middle = (line.top + line.bottom) / 2
+            while ruled and ruled[0][0][3] < middle:  # a ruled table above this line: its place in the order
                 flush()
-                document.append(_ruled(ruled.pop(0), number))
-            if ruled and ruled[0].bbox[1] <= middle and ruled[0].bbox[0] <= line["x0"] <= ruled[0].bbox[2]:
+                document.append(ruled.pop(0)[1])
+            if ruled and ruled[0][0][1] <= middle and ruled[0][0][0] <= line.x0 <= ruled[0][0][2]:
                 continue
-            words = _words(line["chars"])
-            if not words:
-                continue
-            size = max(round(c["size"]) for c in line["chars"])
             place = Place(page=number)
-            if size in heading_sizes:
+            if line.size in heading_sizes:
                 flush()
-                document.append(Heading(clean(" ".join(w.text for w in words)), heading_sizes.index(size) + 1, place))
+                document.append(Heading(clean(" ".join(w.text for w in line.words)), heading_sizes.index(line.size) + 1,
+                                        place))
             else:
-                run.append(Line(words, place, space_above=bottom is None or line["top"] - bottom > SPACE_ABOVE * body))
-            bottom = line["bottom"]
-        for table in ruled:  # ruled tables below the page's last line
+                run.append(Line(line.words, place, space_above=bottom is None or line.top - bottom > SPACE_ABOVE * body))
+            bottom = line.bottom
+        for _, table in ruled:  # ruled tables below the page's last line
             flush()
-            document.append(_ruled(table, number))
+            document.append(table)
     flush()
     return document
+
+
+@dataclass
+class _PageLine:
+    words: list[Word]
+    top: float
+    bottom: float
+    x0: float
+    size: int     # its largest font size
+
+
+def _page(number: int, page, sizes: Counter) -> tuple[int, list, list[_PageLine]]:
+    """What the reader keeps of a page: its ruled tables (bounding box, table) top to bottom and its lines
+    of words; the font sizes of its characters are counted into `sizes`."""
+    ruled = sorted(((t.bbox, _ruled(t, number)) for t in page.find_tables()), key=lambda r: r[0][1])
+    lines = []
+    for line in page.extract_text_lines(strip=True, return_chars=True):
+        sizes.update(round(c["size"]) for c in line["chars"])
+        words = _words(line["chars"])
+        if words:
+            lines.append(_PageLine(words, line["top"], line["bottom"], line["x0"],
+                                   max(round(c["size"]) for c in line["chars"])))
+    return number, ruled, lines
 
 
 def _ruled(table, page: int) -> Table:
