@@ -65,13 +65,19 @@ def run_and_kill(project, stage: str, delay: float) -> str:
     return outcome
 
 
-def test_kill_at_any_moment_leaves_the_published_warehouse_and_the_next_run_succeeds(published):
+# the windows in two halves, one test each, so that the two test workers share the sequence
+HALVES = {"validate and dbt build": KILL_WINDOWS[:4], "gx, report and publish": KILL_WINDOWS[4:]}
+
+
+@pytest.mark.parametrize("half", sorted(HALVES))
+def test_kill_at_any_moment_leaves_the_published_warehouse_and_the_next_run_succeeds(published, half):
+    windows = HALVES[half]
     seed = int(os.environ.get("FINSAM_FAULT_SEED", time.time_ns() % 10**6))
-    rng = random.Random(seed)
+    rng = random.Random(f"{seed}-{half}")
     baseline = published_reconciliations(published)
     assert nightly_run(published).exit_code == 0  # a complete first run: a published report exists
     log = []
-    for stage, low, high in KILL_WINDOWS:
+    for stage, low, high in windows:
         delay = round(rng.uniform(low, high), 3)
         outcome = run_and_kill(published, stage, delay)
         log.append(f"{stage}+{delay}s: {outcome}")
@@ -83,7 +89,7 @@ def test_kill_at_any_moment_leaves_the_published_warehouse_and_the_next_run_succ
         assert after.exit_code == 0, f"{context}: the next run says {after.message}"
         assert not list(published.warehouse_dir.glob(".build-*")), context
         assert not list((published.reports_dir / ".staging").iterdir()), context
-    assert sum(entry.endswith("killed") for entry in log) >= len(KILL_WINDOWS) - 2, log
+    assert sum(entry.endswith("killed") for entry in log) >= len(windows) - 1, log  # 5 of the 7 at least
 
 
 @contextmanager
