@@ -3,13 +3,6 @@
     replace(format('{:,.{{ decimals }}f}', cast({{ expr }} as double)), ',', ' ')
 {%- endmacro %}
 
-{#- "RR Verksamhetens intäkter 2023" style label of one printed figure. -#}
-{% macro fact_label(statement, label_sv, fiscal_year, measure) -%}
-    concat({{ statement }}, ' ', {{ label_sv }},
-           case when {{ measure }} not in ('amount') then concat(' [', {{ measure }}, ']') else '' end,
-           ' ', cast({{ fiscal_year }} as varchar))
-{%- endmacro %}
-
 {#- A check value as a person reads it: percentages with one decimal, amounts whole unless printed with decimals. -#}
 {% macro format_value(expr, unit) -%}
     case

@@ -24,6 +24,8 @@ tested against the classic slips in order; the first that fits names the kind an
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass, field
 
 import highspy
@@ -174,8 +176,7 @@ class OrgProblem:
         ids = sorted(active)
         column = {f: i for i, f in enumerate(ids)}
         n = len(ids)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _quiet_solver()
         lower = np.array([1.0 if f in moving else 0.0 for f in ids])
         h.addCols(n, np.array([self.weights[f] for f in ids]), lower, np.ones(n), 0,
                   np.array([], np.int32), np.array([], np.int32), np.array([], float))
@@ -294,8 +295,7 @@ class OrgProblem:
         """
         moving = sorted(moving)
         pinned = pinned or {}
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _quiet_solver()
         inf = highspy.kHighsInf
         col = {}
         for f in moving:
@@ -702,3 +702,20 @@ def _equal_elsewhere(figures: dict[str, Figure]) -> dict[str, str]:
             if others:
                 out[fig.fact_id] = sorted(others)[0]
     return out
+
+
+def _quiet_solver():
+    """A HiGHS instance that prints nothing. HiGHS 1.16 prints its banner while an instance is made, before
+    an option can be set, straight to file descriptor 1 (an analyst's `dbt build -q` showed it): the
+    descriptor points at /dev/null for that moment."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    solver.setOptionValue("output_flag", False)
+    return solver

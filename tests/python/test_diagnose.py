@@ -2,6 +2,7 @@
 (finsam.diagnose directly, no dbt), and on the real report through the nightly run."""
 
 import csv
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -215,3 +216,16 @@ def test_a_diagnosis_that_disagrees_with_the_registered_blame_is_shown(published
     assert {(d["line_id"], d["fiscal_year"]) for d in disagreeing} == {("arets_resultat", 2021)}
     html = (published.reports_dir / "latest" / "index.html").read_text(encoding="utf-8")
     assert "Disagrees with the registered erratum" in html and "BR.foregaende_arsresultat.amount:2022" in html
+
+
+def test_the_solver_prints_nothing(capfd):
+    """HiGHS prints its banner while an instance is made (an analyst's `dbt build -q` showed it from the
+    diagnoses model): the diagnosis makes its solvers without a word on stdout or stderr."""
+    from finsam import diagnose
+
+    solver = diagnose._quiet_solver()
+    solver.run()
+    printed = capfd.readouterr()
+    assert "HiGHS" not in printed.out + printed.err
+    source = Path(diagnose.__file__).read_text(encoding="utf-8")
+    assert source.count("highspy.Highs()") == 1, "every solver of the diagnosis is made by _quiet_solver"
