@@ -46,8 +46,8 @@ class CannotWrite(Exception):
 
 def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
     """facts.csv (the fact layout: a collection) and review.csv, both written whole before either is renamed
-    into place, every cell as a spreadsheet shows text (finsam.safe_text). Files of out_dir that differ from what ingest last wrote there (a person typed facts into
-    them) are kept unless `force`."""
+    into place, every cell as a spreadsheet shows text (finsam.safe_text). Files of out_dir that differ
+    from what ingest last wrote there (a person typed facts into them) are kept unless `force`."""
     if out_dir.exists() and not out_dir.is_dir():
         raise CannotWrite(f"{out_dir}: --out names a file, not a folder: give a folder for facts.csv and review.csv")
     written = _written(out_dir)

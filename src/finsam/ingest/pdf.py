@@ -28,33 +28,19 @@ LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb
 def read_pdf(path: Path, progress: Progress | None = None) -> Document:
     """`progress(page, pages)` is told of each page read (a long report takes seconds a page)."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfplumber.utils.exceptions import PdfminerException
 
-    number = 0
     sizes: Counter[int] = Counter()   # characters per font size, for the body text's size
-    try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise UnreadableSource(f"{path}: the PDF has {len(pdf.pages)} pages; finsam reads at most {MAX_PAGES} "
-                                       "(an annual report has a few dozen): give it the report alone")
-            pages = []
-            for number, page in enumerate(pdf.pages, start=1):
-                pages.append(_page(number, page, sizes))
-                page.close()  # what pdfplumber holds of a page is many times its text: kept only while read
-                if progress:
-                    progress(number, len(pdf.pages))
-    except UnreadableSource:
-        raise
-    except Exception as err:  # noqa: BLE001 - only pdfplumber runs here; a damaged PDF fails in it in many ways
-        # (pdfminer's syntax errors, zlib, struct, key and type errors), which pdfplumber may wrap
-        cause = err.args[0] if isinstance(err, PdfminerException) and err.args and isinstance(err.args[0], Exception) else err
-        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
-            raise UnreadableSource(f"{path}: the PDF is password-protected: save a copy without a password and "
-                                   "ingest that") from None
-        raise UnreadableSource(f"{path}{f' (page {number})' if number else ''}: not a readable PDF "
-                               f"({cause.__class__.__name__}): the file is damaged, cut short or no PDF; export it "
-                               "again from its source") from None
+    pages = []
+    with _plumbed(path, 0, lambda: pdfplumber.open(path)) as pdf:
+        n_pages = _plumbed(path, 0, lambda: len(pdf.pages))
+        if n_pages > MAX_PAGES:
+            raise UnreadableSource(f"{path}: the PDF has {n_pages} pages; finsam reads at most {MAX_PAGES} "
+                                   "(an annual report has a few dozen): give it the report alone")
+        for number in range(1, n_pages + 1):
+            ruled, lines = _plumbed(path, number, lambda: _extracted(pdf.pages[number - 1]))
+            pages.append(_page(number, ruled, lines, sizes))
+            if progress:
+                progress(number, n_pages)
     if not sizes:
         raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
     body = sizes.most_common(1)[0][0]
@@ -103,23 +89,52 @@ class _PageLine:
     size: int     # its largest font size
 
 
-def _page(number: int, page, sizes: Counter) -> tuple[int, list, list[_PageLine]]:
+def _page(number: int, ruled: list, lines: list[dict], sizes: Counter) -> tuple[int, list, list[_PageLine]]:
     """What the reader keeps of a page: its ruled tables (bounding box, table) top to bottom and its lines
     of words; the font sizes of its characters are counted into `sizes`."""
-    ruled = sorted(((t.bbox, _ruled(t, number)) for t in page.find_tables()), key=lambda r: r[0][1])
-    lines = []
-    for line in page.extract_text_lines(strip=True, return_chars=True):
+    tables = sorted(((bbox, _ruled(cells, number)) for bbox, cells in ruled), key=lambda r: r[0][1])
+    kept = []
+    for line in lines:
         sizes.update(round(c["size"]) for c in line["chars"])
         words = _words(line["chars"])
         if words:
-            lines.append(_PageLine(words, line["top"], line["bottom"], line["x0"],
-                                   max(round(c["size"]) for c in line["chars"])))
-    return number, ruled, lines
+            kept.append(_PageLine(words, line["top"], line["bottom"], line["x0"],
+                                  max(round(c["size"]) for c in line["chars"])))
+    return number, tables, kept
 
 
-def _ruled(table, page: int) -> Table:
-    return Table([Row([clean((cell or "").replace("\n", " ").translate(LIGATURES)) for cell in cells], Place(page=page))
-                  for cells in table.extract()])
+def _extracted(page) -> tuple[list, list[dict]]:
+    """pdfplumber's ruled tables (bounding box, cells) and lines of a page; the page is closed after (what
+    pdfplumber holds of a page is many times its text)."""
+    ruled = [(t.bbox, t.extract()) for t in page.find_tables()]
+    lines = page.extract_text_lines(strip=True, return_chars=True)
+    page.close()
+    return ruled, lines
+
+
+def _plumbed(path: Path, page: int, call):
+    """call(), which runs pdfplumber on the file: a damaged PDF fails inside pdfminer in many ways (its
+    syntax errors, zlib, struct, key and type errors, which pdfplumber may wrap), each an UnreadableSource
+    naming the file and page. Only pdfplumber runs in here: an error of finsam's own code is not hidden."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return call()
+    except Exception as err:  # noqa: BLE001 - see above
+        cause = err.args[0] if isinstance(err, PdfminerException) and err.args and isinstance(err.args[0], Exception) else err
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise UnreadableSource(f"{path}: the PDF is password-protected: save a copy without a password and "
+                                   "ingest that") from None
+        raise UnreadableSource(f"{path}{f' (page {page})' if page else ''}: not a readable PDF "
+                               f"({cause.__class__.__name__}): the file is damaged, cut short or no PDF; export it "
+                               "again from its source") from None
+
+
+def _ruled(cells: list[list[str | None]], page: int) -> Table:
+    """A ruled table from its cells as pdfplumber extracts them (a cell's lines joined)."""
+    return Table([Row([clean((cell or "").replace("\n", " ").translate(LIGATURES)) for cell in row], Place(page=page))
+                  for row in cells])
 
 
 def _words(chars: list[dict]) -> list[Word]:
