@@ -60,11 +60,11 @@ footed as (
         org_id,
         fiscal_year,
         lhs_label,
-        round(lhs_printed / precision_step) * precision_step                   as lhs_value,
+        {{ rounded_to('lhs_printed', 'precision_step') }}                      as lhs_value,
         -- the first term reads without its plus sign
         case when starts_with(rhs_terms_text, '+ ') then rhs_terms_text[3:] else rhs_terms_text end as rhs_label,
         list_sum(list_transform(rhs_printed,
-                 lambda t: t.weight * (round(t.value / precision_step) * precision_step))) as rhs_value,
+                 lambda t: t.weight * ({{ rounded_to('t.value', 'precision_step') }}))) as rhs_value,
         precision_step / 2                                                     as tolerance,
         unit,
         source_ref,
@@ -76,6 +76,6 @@ footed as (
 
 select
     *,
-    abs(lhs_value - rhs_value) < tolerance as passed,
+    {{ figures_agree('lhs_value', 'rhs_value', 'tolerance') }} as passed,
     list_transform(terms, lambda t: t.fact_id) as fact_ids
 from footed

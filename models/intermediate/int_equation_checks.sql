@@ -107,6 +107,6 @@ evaluated as (
 
 select
     check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value, tolerance, unit,
-    abs(lhs_value - rhs_value) < tolerance as passed,
+    {{ figures_agree('lhs_value', 'rhs_value', 'tolerance') }} as passed,
     source_ref, context, list_sort(list_distinct(fact_ids)) as fact_ids, 'interval' as form, terms
 from evaluated

@@ -24,7 +24,7 @@ select
     c.sign,
     cast(f.value * u.factor_to_base * c.sign as decimal(38, 6))                          as value_normalised,
     -- a figure printed with d decimals in unit u stands for [v - h, v + h) with h = half a printed unit
-    cast(u.factor_to_base * 0.5 / cast(power(10, f.decimals) as decimal(38, 6)) as decimal(38, 6)) as half_width,
+    {{ half_width('u.factor_to_base', 'f.decimals') }} as half_width,
     f.source_ref,
     f.remark,
     f.seed_name

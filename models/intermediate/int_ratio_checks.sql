@@ -60,7 +60,7 @@ select
     ratio                                                        as rhs_value,
     cast(claim_half_width as double) + greatest(ratio_high - ratio, ratio - ratio_low) as tolerance,
     '%'                                                          as unit,
-    ratio_low < claim_value + claim_half_width and claim_value - claim_half_width < ratio_high as passed,
+    {{ intervals_overlap('ratio_low', 'ratio_high', 'claim_value - claim_half_width', 'claim_value + claim_half_width') }} as passed,
     source_ref,
     label_en                                                     as context,
     list_distinct(fact_ids)                                      as fact_ids,

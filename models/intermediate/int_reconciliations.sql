@@ -43,7 +43,7 @@ check_rows as (
         case
             when w.passed then 'none'
             when w.tolerance is not null
-                and abs(w.lhs_value - w.rhs_value) <= w.tolerance * f.minor_up_to_tolerance_multiple then 'minor'
+                and {{ difference_within('w.lhs_value', 'w.rhs_value', 'w.tolerance * f.minor_up_to_tolerance_multiple') }} then 'minor'
             else 'major'
         end                                                             as severity,
         w.source_ref,

@@ -26,7 +26,7 @@ select
     next_value                                                                        as rhs_value,
     half_width + next_half_width                                                      as tolerance,
     base_unit                                                                         as unit,
-    abs(value_normalised - next_value) < half_width + next_half_width                as passed,
+    {{ figures_agree('value_normalised', 'next_value', 'half_width + next_half_width') }} as passed,
     concat(source_ref, ' (', report_year, ') ↔ ', next_source_ref, ' (', next_report_year, ')') as source_ref,
     'A figure reprinted by the next report agrees with the original'                  as context,
     [fact_id, next_fact_id]                                                           as fact_ids,

@@ -1,5 +1,5 @@
 -- Every other source of a concept against its reference source. Grain: one check instance.
--- Two printed figures agree when the intervals they stand for overlap: |a - b| < h_a + h_b.
+-- Two printed figures agree when the intervals they stand for overlap (macros/precision.sql).
 select
     concat(s.concept_id, case when s.binding <> '' then concat('.', s.binding) else '' end,
            ':', s.source_id)                                          as check_id,
@@ -12,7 +12,7 @@ select
     s.value                                                           as rhs_value,
     r.half_width + s.half_width                                       as tolerance,
     r.unit,
-    abs(r.value - s.value) < r.half_width + s.half_width              as passed,
+    {{ figures_agree('r.value', 's.value', 'r.half_width + s.half_width') }} as passed,
     concat(r.source_ref, ' ↔ ', s.source_ref)                         as source_ref,
     concat(c.name_en, case when s.binding <> '' then concat(' (', s.binding, ')') else '' end) as context,
     list_sort(list_distinct(list_concat(r.fact_ids, s.fact_ids)))     as fact_ids,

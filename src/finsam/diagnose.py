@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from finsam.precision import footing_step, round_half_away, rounded_to
+
 KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
          "dropped_or_doubled_digit", "other_figure", "unexplained")
 # How many explanations of one cause are listed (every tie is listed, up to MAX_TIED: a table whose
@@ -319,7 +321,7 @@ class OrgProblem:
                 add_row(-check.tolerance + margin - constant, check.tolerance - margin - constant,
                         [i for i, _ in free], [c for _, c in free])
             elif check.form == "footing":
-                step = 2 * check.tolerance
+                step = footing_step(check.tolerance)
                 constant = sum(c * round_half_away(x / step) for x, c in fixed)
                 rounded = []
                 for i, c in free:
@@ -362,10 +364,6 @@ class OrgProblem:
 
 def _strict_margin(tolerance: float) -> float:
     return max(tolerance, 1e-9) * 1e-7
-
-
-def round_half_away(v: float) -> float:
-    return math.floor(v + 0.5) if v >= 0 else -math.floor(-v + 0.5)
 
 
 # -- the kinds of slip -------------------------------------------------------------------------------
@@ -441,7 +439,7 @@ def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tu
 def _on_grid(fig: Figure, value: float, lo: float, hi: float) -> float:
     """The printable value (a multiple of the printed unit) nearest `value` within [lo, hi], if any."""
     g = fig.grid
-    snapped = round_half_away(value / g) * g
+    snapped = rounded_to(value, g)
     if snapped < lo - 1e-9 * g:
         snapped += g
     elif snapped > hi + 1e-9 * g:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from finsam.precision import round_half_away
 from finsam.project import Project
 from finsam.render import Style, render_documents, report_blocks
 from finsam.validate import COLLECTION_LAYOUTS, load_schemas
@@ -108,8 +109,8 @@ class Year:
 
 
 def tkr(kr: int) -> int:
-    """Round half away from zero to whole tkr."""
-    return int((abs(kr) + 500) // 1000) * (1 if kr >= 0 else -1)
+    """An amount in kr as printed in whole tkr."""
+    return round_half_away(kr / 1000)
 
 
 def _amount(rng: random.Random, thousands: float) -> int:
@@ -182,8 +183,8 @@ class Report:
             self.fact(fy, "FYO", "arets_resultat", yr.result)
             self.fact(fy, "FYO", "antal_anstallda", 0, unit="count")
             if fy >= y - 1:  # printed where this report's balance sheet lets a reader recompute it
-                self.fact(fy, "FYO", "soliditet", round_half_up(100 * yr.equity / yr.total_assets), unit="%")
-        result_tkr = round_half_up(years[y].result / 100) / 10
+                self.fact(fy, "FYO", "soliditet", round_half_away(100 * yr.equity / yr.total_assets), unit="%")
+        result_tkr = round_half_away(years[y].result / 100) / 10
         self.fact(y, "BKR", "arets_resultat", result_tkr, unit="tkr", decimals=1)
         self.fact(y, "BKR", "justeringar", 0.0, unit="tkr", decimals=1)
         self.fact(y, "BKR", "balanskravsresultat", result_tkr, unit="tkr", decimals=1)
@@ -278,11 +279,7 @@ class Report:
         for name in ("samordningsteam", "myndighetsgemensamt_team"):
             f(y, "NARR", name, yr.budget_tkr[name] - actual[name], unit="tkr", measure="deviation")
         f(y, "NARR", "rehabkoordinator", yr.budget_tkr["rehabkoordinator"], unit="tkr", measure="budget")
-        f(y, "NARR", "andel_administration", round_half_up(100 * admin / (yr.contributions // 1000)), unit="%")
-
-
-def round_half_up(x: float) -> int:
-    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+        f(y, "NARR", "andel_administration", round_half_away(100 * admin / (yr.contributions // 1000)), unit="%")
 
 
 def goal_status(outcome: int, target: int) -> str:
@@ -342,7 +339,7 @@ def plant_slip(rng: random.Random, rows: list[list], kind: str, taken: set) -> l
         if kind == "sign_flip":
             printed = -value
         elif kind == "unit_mislabel":  # thousands printed with the unit of kronor: '−1 493,9 kr'
-            printed, decimals = round_half_up(value / 100) / 10, 1
+            printed, decimals = round_half_away(value / 100) / 10, 1
         elif kind == "digit_transposition":
             spots = [k for k in range(len(digits) - 1) if digits[k] != digits[k + 1] and not (k == 0 and digits[1] == "0")]
             if not spots:

@@ -9,8 +9,9 @@ import pytest
 
 from conftest import edit_csv_rows
 from finsam.diagnose import (MAX_ALTERNATIVES, Check, Context, Figure, _equal_elsewhere, _finer, classify,
-                             diagnose_org, figure_weights, round_half_away)
+                             diagnose_org, figure_weights)
 from finsam.pipeline import nightly_run
+from finsam.precision import figures_agree, foots
 
 UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count", 1.0)], "%": [("%", 1.0)]}
 WEIGHTS = [("figure", "", 1.0), ("line_kind", "total", -0.1), ("confirmed_by", "tie_out", 0.3)]
@@ -26,10 +27,9 @@ def holds(check: Check, values: dict[str, float]) -> bool:
     """Whether a check holds for these normalised values, as the warehouse's check models evaluate it."""
     total = sum(c * values[f] for f, c in check.terms)
     if check.form == "interval":
-        return abs(total) < check.tolerance
+        return figures_agree(total, 0.0, check.tolerance)
     if check.form == "footing":
-        step = 2 * check.tolerance
-        return abs(sum(c * round_half_away(values[f] / step) * step for f, c in check.terms)) < step / 2
+        return foots([(values[f], c) for f, c in check.terms], check.tolerance)
     assert check.form == "range"
     return (check.lower is None or total >= check.lower) and (check.upper is None or total <= check.upper)
 
