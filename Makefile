@@ -22,7 +22,7 @@ test: $(STAMP)
 
 ## Scale benchmark (outside the test suite).
 bench: $(STAMP)
-	$(BIN)/python -m finsam.bench --record
+	$(BIN)/python tools/bench.py --record
 
 clean:
 	rm -rf target logs reports/.staging warehouse/.build-*

@@ -1,7 +1,7 @@
 """Diagnoses: the printed figures that explain the failing checks, and the kind of slip of each.
 
 One row per blamed figure of each explanation (cause_rank 1 = preferred, 2… alternatives) of each group
-of failing checks (cause_id). The work is finsam.diagnose: a minimum-weight error localisation per
+of failing checks (cause_id). The work is finsam.diagnosis: a minimum-weight error localisation per
 association, solved with HiGHS; the weights are seeds/reference/diagnosis_weights.csv.
 """
 
@@ -22,7 +22,7 @@ where false
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from finsam.diagnose import DIAGNOSIS_COLUMNS, diagnose_relations
+    from finsam.diagnosis import DIAGNOSIS_COLUMNS, diagnose_relations
 
     rows = diagnose_relations(
         checks=dbt.ref("int_reconciliations"), facts=dbt.ref("int_printed_facts"), ranges=dbt.ref("int_range_checks"),

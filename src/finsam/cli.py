@@ -14,11 +14,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from finsam.pipeline import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult, nightly_run
+from finsam.run.nightly import nightly_run
+from finsam.run.results import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult
 from finsam.project import FinsamError, Project
-from finsam.report import describe_test_failure
+from finsam.run.report import describe_test_failure
 from finsam.safe_text import console_text
-from finsam.validate import Finding, validate_inputs
+from finsam.inputs import Finding, validate_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Annual reports of Finsam coordination associations, checked for internal consistency.")
@@ -140,7 +141,7 @@ def check(
     db: Annotated[Optional[Path], typer.Option(help="Warehouse to check (default: the published one).")] = None,
 ) -> None:
     """Run the Great Expectations suites against a built warehouse, read-only."""
-    from finsam.gx_runner import run_suites
+    from finsam.run.gx_runner import run_suites
 
     project = _project()
     path = db or project.published_db
@@ -172,10 +173,10 @@ def generate(
     slip_pairs: Annotated[int, typer.Option(help="Plant two slips in each of this many further associations.")] = 0,
 ) -> None:
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
-    from finsam.generate import generate as write_collection
+    from finsam.synthetic.generate import generate as write_collection
 
-    from finsam.generate import InvalidOptions
-    from finsam.render import KINDS, MissingProducer
+    from finsam.synthetic.generate import InvalidOptions
+    from finsam.synthetic.render import KINDS, MissingProducer
 
     kinds = tuple(k.strip() for k in (render or "").split(",") if k.strip())
     unknown = [k for k in kinds if k not in KINDS]
@@ -209,7 +210,7 @@ def ingest(
     made since the last ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
-    from finsam.validate import ID
+    from finsam.inputs import ID
 
     if not ID.fullmatch(org):
         err.print(f"[red]finsam:[/] --org {console_text(org, quoted=True)}: an org_id is lower-case letters a-z, "

@@ -7,17 +7,19 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from finsam.dbt_steps import dbt_build, dbt_executable
-from finsam.pipeline import nightly_run
+from finsam.run.dbt_steps import dbt_build, dbt_executable
+from finsam.run.nightly import nightly_run
 from finsam.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))  # the benchmark and developer tools, outside the installed package
 COPIED = ["dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "expectations", "profiles"]
 
 

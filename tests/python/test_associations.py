@@ -9,7 +9,7 @@ import csv
 import duckdb
 import pytest
 
-from finsam.pipeline import nightly_run
+from finsam.run.nightly import nightly_run
 
 ORG = "sf_exempel"
 NAME = "Samordningsförbundet Exempelland"

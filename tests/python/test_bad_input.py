@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import sha256
-from finsam.pipeline import nightly_run
-from finsam.validate import validate_inputs
+from finsam.run.nightly import nightly_run
+from finsam.inputs import validate_inputs
 
 FACTS = "seeds/facts/facts_annual_report.csv"
 HEADER = "org_id,report_year,fiscal_year,statement,line_id,measure,label_printed,value,unit,decimals,source_ref,remark"

@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 
 import duckdb
 
-from finsam.generate import PLANTS, generate
-from finsam.pipeline import nightly_run
+from finsam.synthetic.generate import PLANTS, generate
+from finsam.run.nightly import nightly_run
 
 
 def flagged_checks(project) -> set[tuple[str, str, int]]:
@@ -78,7 +78,7 @@ def test_the_generator_is_deterministic(tmp_path):
 def test_the_benchmarks_own_footing_query_agrees_with_the_calculation_checks(tmp_path):
     """The hand-written query the benchmark times as DuckDB's own speed does the checks' footing work:
     nothing fails on a consistent collection, exactly the planted footing error on a planted one."""
-    from finsam.bench import duckdb_load_and_foot
+    from bench import duckdb_load_and_foot
 
     generate(tmp_path / "consistent", 4, 2, seed=3)
     consistent = duckdb_load_and_foot(tmp_path / "consistent")
@@ -92,7 +92,7 @@ def test_the_benchmarks_own_footing_query_agrees_with_the_calculation_checks(tmp
 def test_the_benchmark_measures_a_run_by_its_own_peak_memory_not_the_benchmarks():
     """Linux gives a forked child the high-water mark of its parent: after the benchmark itself held a lot
     of memory, a small run must still be measured small."""
-    from finsam.bench import run_measured
+    from bench import run_measured
 
     held = b"\x01" * (600 * 2**20)  # the benchmark after footing millions of facts in DuckDB
     del held

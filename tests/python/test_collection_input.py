@@ -12,9 +12,10 @@ import duckdb
 import pytest
 
 from conftest import sha256
-from finsam.generate import generate
-from finsam.pipeline import create_build_file, nightly_run
-from finsam.validate import validate_inputs
+from finsam.synthetic.generate import generate
+from finsam.run.nightly import nightly_run
+from finsam.run.workspace import create_build_file
+from finsam.inputs import validate_inputs
 
 
 @pytest.fixture(scope="module")

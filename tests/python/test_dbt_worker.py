@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from finsam import dbt_steps
-from finsam.dbt_steps import dbt_build, start_dbt_worker
+from finsam.run import dbt_steps
+from finsam.run.dbt_steps import dbt_build, start_dbt_worker
 
 
 @pytest.fixture

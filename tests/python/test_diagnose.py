@@ -1,5 +1,5 @@
 """Diagnosis: the printed figure at fault is found and the kind of slip named, on small planted reports
-(finsam.diagnose directly, no dbt), and on the real report through the nightly run."""
+(finsam.diagnosis directly, no dbt), and on the real report through the nightly run."""
 
 import csv
 from pathlib import Path
@@ -8,9 +8,11 @@ import duckdb
 import pytest
 
 from conftest import edit_csv_rows
-from finsam.diagnose import (MAX_ALTERNATIVES, Check, Context, Figure, _equal_elsewhere, _finer, classify,
-                             diagnose_org, figure_weights)
-from finsam.pipeline import nightly_run
+from finsam.diagnosis.causes import MAX_ALTERNATIVES, diagnose_org
+from finsam.diagnosis.model import Check, Figure
+from finsam.diagnosis.slips import Context, classify, equal_elsewhere, finer
+from finsam.diagnosis.warehouse import figure_weights
+from finsam.run.nightly import nightly_run
 from finsam.precision import figures_agree, foots
 
 UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count", 1.0)], "%": [("%", 1.0)]}
@@ -44,7 +46,7 @@ def diagnose(figures: list[Figure], checks: list[tuple], rules=WEIGHTS) -> list[
         check.passed = holds(check, {f: by_id[f].x for f in by_id})
         built.append(check)
     weights = figure_weights(by_id, built, rules)
-    context = Context(UNITS, _finer(by_id, built), _equal_elsewhere(by_id))
+    context = Context(UNITS, finer(by_id, built), equal_elsewhere(by_id))
     return diagnose_org("org", by_id, built, weights, context, {})
 
 
@@ -221,11 +223,12 @@ def test_a_diagnosis_that_disagrees_with_the_registered_blame_is_shown(published
 def test_the_solver_prints_nothing(capfd):
     """HiGHS prints its banner while an instance is made (an analyst's `dbt build -q` showed it from the
     diagnoses model): the diagnosis makes its solvers without a word on stdout or stderr."""
-    from finsam import diagnose
+    from finsam import diagnosis
+    from finsam.diagnosis.search import quiet_solver
 
-    solver = diagnose._quiet_solver()
+    solver = quiet_solver()
     solver.run()
     printed = capfd.readouterr()
     assert "HiGHS" not in printed.out + printed.err
-    source = Path(diagnose.__file__).read_text(encoding="utf-8")
-    assert source.count("highspy.Highs()") == 1, "every solver of the diagnosis is made by _quiet_solver"
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(diagnosis.__file__).parent.glob("*.py"))
+    assert source.count("highspy.Highs()") == 1, "every solver of the diagnosis is made by quiet_solver"

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from conftest import sha256
-from finsam.pipeline import nightly_run
+from finsam.run.nightly import nightly_run
 
 STAGE_LINE = re.compile(r"^\s*(ok|failed|skipped)\s+(validate|dbt build|gx|report|publish)\s")
 # (stage during which to kill, seconds into the stage: low, high). The run prints a line when a stage

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from finsam.gx_runner import load_suite_files, run_suites
+from finsam.run.gx_runner import load_suite_files, run_suites
 
 REPO = Path(__file__).resolve().parents[2]
 

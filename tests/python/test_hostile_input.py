@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from finsam.generate import generate
+from finsam.synthetic.generate import generate
 from finsam.ingest import UnreadableSource, ingest
 from test_ingest import REPORT
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from finsam.ingest import ingest
-from finsam.pipeline import nightly_run
+from finsam.run.nightly import nightly_run
 
 REPORT = Path(__file__).resolve().parents[3] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
 TABLES = {"RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5", "FYO", "BKR"}
@@ -162,7 +162,7 @@ def test_a_balance_sheet_printed_as_a_picture_exits_1_naming_its_page(project, t
     from test_ingest_formats import needs
 
     needs("pdftoppm")
-    from finsam.render import Block, render_pdf, text_blocks
+    from finsam.synthetic.render import Block, render_pdf, text_blocks
 
     blocks = text_blocks(REPORT.read_text(encoding="utf-8"))
     k = next(k for k, b in enumerate(blocks) if b.kind == "heading" and b.text == "3 Balansräkning")

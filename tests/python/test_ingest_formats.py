@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from finsam.ingest import ingest
-from finsam.render import Style, render_documents, text_blocks
+from finsam.synthetic.render import Style, render_documents, text_blocks
 from test_ingest import REPORT
 
 SOFFICE = shutil.which("soffice")
 FILTERS = {"pdf": "pdf:writer_web_pdf_Export", "docx": "docx:MS Word 2007 XML"}
-# renderings by finsam.render with the producers people publish with, and the programs each needs
+# renderings by finsam.synthetic.render with the producers people publish with, and the programs each needs
 PRODUCED = {"plain.pdf": [], "browser.pdf": ["chromium"], "office.pdf": ["soffice"],
             "plain.layout.txt": ["pdftotext"], "browser.layout.txt": ["chromium", "pdftotext"],
             "office.layout.txt": ["soffice", "pdftotext"]}
@@ -57,7 +57,7 @@ def needs(*programs: str) -> None:
 
 
 def render_real_report(folder: Path, kind: str) -> Path:
-    """The real report in one of finsam.render's kinds, with the producer that kind names."""
+    """The real report in one of finsam.synthetic.render's kinds, with the producer that kind names."""
     needs(*PRODUCED.get(kind, []))
     blocks = text_blocks(REPORT.read_text(encoding="utf-8"))
     render_documents([(blocks, Style.draw(random.Random(0)), folder / "report")], (kind,))

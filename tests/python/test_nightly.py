@@ -16,9 +16,10 @@ from xml.etree import ElementTree as ET
 import duckdb
 
 from conftest import copy_project, edit_csv_rows, sha256
-from finsam.dbt_steps import dbt_build
-from finsam.pipeline import BUILD_SLOTS, build_slot, nightly_run, prepare_build_project
-from finsam.publish import RunLock
+from finsam.run.dbt_steps import dbt_build
+from finsam.run.nightly import nightly_run
+from finsam.run.workspace import BUILD_SLOTS, build_slot, prepare_build_project
+from finsam.run.publish import RunLock
 
 
 def test_real_report_passes_publishes_and_reports_the_known_errata(pristine):

@@ -14,8 +14,8 @@ from xml.etree import ElementTree
 import pytest
 from rich.console import Console
 
-from finsam.generate import generate
-from finsam.pipeline import nightly_run
+from finsam.synthetic.generate import generate
+from finsam.run.nightly import nightly_run
 from finsam.safe_text import FORMULA_START, PLAIN_NUMBER, console_text, markdown_text, spreadsheet_cell, xml_text
 from test_hostile_input import ingest_cli
 from test_ingest import REPORT

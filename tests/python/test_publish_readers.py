@@ -9,7 +9,7 @@ import sys
 
 import duckdb
 
-from finsam.pipeline import nightly_run
+from finsam.run.nightly import nightly_run
 
 # A reader process like a BI worker: one connection held open (a pool), new ones opened per query.
 READER = r"""

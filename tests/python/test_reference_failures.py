@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import edit_csv_rows
-from finsam.pipeline import nightly_run
+from finsam.run.nightly import nightly_run
 
 REFERENCE = "seeds/reference"
 BROKEN = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from finsam.report import _charts, _fmt
+from finsam.run.report import _charts, _fmt
 
 NNBSP, MINUS = "\u202f", "\u2212"
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import edit_csv_rows
-from finsam.dbt_steps import dbt_build
+from finsam.run.dbt_steps import dbt_build
 
 FACTS = Path("seeds/facts/facts_annual_report.csv")
 WEB = Path("seeds/facts/facts_web_key_figures.csv")

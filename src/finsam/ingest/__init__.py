@@ -18,7 +18,7 @@ from finsam.ingest.pdf import read_pdf
 from finsam.ingest.text import UnreadableSource, read_text
 from finsam.project import Project
 from finsam.safe_text import spreadsheet_cell
-from finsam.validate import load_schemas
+from finsam.inputs import load_schemas
 
 READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_docx}
 

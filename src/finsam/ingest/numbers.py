@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-SEPARATORS = " \u00a0\u202f\u2009"
+from finsam.inputs.numbers import SPACES
+
+# the thousands separators a person may type into a seed are the ones a report prints
+SEPARATORS = "".join(SPACES)
 MINUS = "-\u2212\u2013"
 UNITS = {"%": "%", "kr": "kr", "tkr": "tkr", "mkr": "Mkr", "mnkr": "Mkr"}
 # one whole printed number: sign, digits in groups of three or plain, decimal comma, unit

@@ -14,39 +14,14 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from finsam.project import duckdb_settings
+from finsam.run.results import ExpectationOutcome, SuiteOutcome
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-
-@dataclass
-class ExpectationOutcome:
-    expectation_type: str
-    column: str | None
-    success: bool
-    description: str
-    unexpected_count: int | None
-    unexpected_examples: list
-    unexpected_orgs: list[str] = field(default_factory=list)  # the associations of the unexpected rows
-
-
-@dataclass
-class SuiteOutcome:
-    name: str
-    description: str
-    query: str
-    n_rows: int
-    success: bool
-    expectations: list[ExpectationOutcome] = field(default_factory=list)
-
-    @property
-    def n_failed(self) -> int:
-        return sum(not e.success for e in self.expectations)
 
 
 RELATION = re.compile(r"\b(seeds|staging|intermediate|marts)\.(\w+)")
@@ -144,7 +119,7 @@ def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None
                 success=bool(r.success),
                 description=(cfg.meta or {}).get("why", ""),
                 unexpected_count=r.result.get("unexpected_count"),
-                unexpected_examples=[_plain(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
+                unexpected_examples=[_json_safe(v) for v in (r.result.get("partial_unexpected_list") or [])[:5]],
                 unexpected_orgs=sorted({str(i["org_id"]) for i in (r.result.get("partial_unexpected_index_list") or [])
                                         if isinstance(i, dict) and i.get("org_id") is not None}),
             ))
@@ -186,7 +161,7 @@ def make_docs_offline(docs_dir: Path, outcomes: list[SuiteOutcome]) -> None:
         f"<th>details</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>", encoding="utf-8")
 
 
-def _plain(value):
+def _json_safe(value):
     """JSON-safe form of a value GX reports back (numpy scalars, NaN)."""
     if hasattr(value, "item"):
         value = value.item()

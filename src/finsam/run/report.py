@@ -11,15 +11,12 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from finsam import publish
 from finsam.project import Project
+from finsam.run import publish
+from finsam.run.results import RunResult
 from finsam.safe_text import markdown_text, xml_text
-
-if TYPE_CHECKING:
-    from finsam.pipeline import RunResult
 
 VERDICT_TEXT = {
     "pass": "PASS — every check agrees, or fails only as a registered erratum",
@@ -100,7 +97,7 @@ def _checks_table(rows: list[dict], status: str) -> str:
     return f"<table class='checks'><colgroup>{widths}</colgroup><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, str]]:
+def _charts(result: RunResult, org_id: str, first: bool) -> list[tuple[str, str]]:
     """(title, html) of each chart of one association; the page's first chart carries plotly.js inline so
     the page works offline."""
     import plotly.graph_objects as go
@@ -161,7 +158,7 @@ def _charts(result: "RunResult", org_id: str, first: bool) -> list[tuple[str, st
             for i, (title, fig) in enumerate(figures)]
 
 
-def _org_heading(result: "RunResult", org_id: str) -> str:
+def _org_heading(result: RunResult, org_id: str) -> str:
     name = result.org_names.get(org_id)
     return f"{name} ({org_id})" if name else org_id
 
@@ -173,11 +170,11 @@ def _by_org(rows: list[dict]) -> dict[str, list[dict]]:
     return grouped
 
 
-def shown_diagnoses(result: "RunResult") -> list[dict]:
+def shown_diagnoses(result: RunResult) -> list[dict]:
     return [d for d in result.diagnoses if result.org_filter is None or d["org_id"] == result.org_filter]
 
 
-def diagnosis_headline(result: "RunResult") -> str | None:
+def diagnosis_headline(result: RunResult) -> str | None:
     """'19 checks fail, explained by 11 printed figures (14 causes)' — or None when nothing fails."""
     checks = [c for c in shown_checks(result) if c.get("cause_id")]
     preferred = [d for d in shown_diagnoses(result) if d["cause_rank"] == 1]
@@ -190,7 +187,7 @@ def diagnosis_headline(result: "RunResult") -> str | None:
             f"figure{'s' if len(figures) != 1 else ''} ({len(causes)} cause{'s' if len(causes) != 1 else ''})")
 
 
-def _causes(result: "RunResult") -> list[tuple[str, list[dict], list[dict], int]]:
+def _causes(result: RunResult) -> list[tuple[str, list[dict], list[dict], int]]:
     """(cause id, preferred rows, its checks, number of alternatives) per cause, in cause order."""
     checks_of: dict[str, list[dict]] = {}
     for c in shown_checks(result):
@@ -211,7 +208,7 @@ def _figure_name(d: dict) -> str:
     return f"{d['statement']} {d['label_printed'] or d['line_id']} {d['fiscal_year']}"
 
 
-def shown_checks(result: "RunResult") -> list[dict]:
+def shown_checks(result: RunResult) -> list[dict]:
     """The non-passing checks the report shows: every association's, or the one of --org."""
     return [c for c in result.checks if result.org_filter is None or c["org_id"] == result.org_filter]
 
@@ -230,7 +227,7 @@ td.num{text-align:right} .source{color:#777;font-size:.8rem} .org{color:#555;fon
 """
 
 
-def _html(result: "RunResult", data_docs: bool) -> str:
+def _html(result: RunResult, data_docs: bool) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>finsam nightly run {result.run_id}</title>"
              f"<style>{CSS}</style></head><body>",
              "<h1>finsam — nightly accounting-consistency check</h1>",
@@ -339,7 +336,7 @@ def _html(result: "RunResult", data_docs: bool) -> str:
     return "\n".join(parts)
 
 
-def _markdown(result: "RunResult") -> str:
+def _markdown(result: RunResult) -> str:
     lines = [f"# finsam nightly run {result.run_id}", "", f"**{VERDICT_TEXT[result.verdict]}**", "",
              markdown_text(result.message), ""]
     if result.status_counts:
@@ -378,7 +375,7 @@ def _markdown(result: "RunResult") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _junit(result: "RunResult") -> str:
+def _junit(result: RunResult) -> str:
     root = ET.Element("testsuites", name=f"finsam {result.run_id}")
 
     def suite(name: str, cases: list[tuple[str, str | None, str | None]]) -> None:
@@ -405,7 +402,7 @@ def _junit(result: "RunResult") -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
 
 
-def write_report(project: Project, result: "RunResult") -> str:
+def write_report(project: Project, result: RunResult) -> str:
     out = staging_dir(project, result.run_id)
     result.stage("report").status = "ok"  # this report is what the stage does: it is written now
     result.stage("report").detail = "this report"
@@ -417,7 +414,7 @@ def write_report(project: Project, result: "RunResult") -> str:
     return f"report in {result.report_dir}"
 
 
-def activate_report(project: Project, result: "RunResult") -> None:
+def activate_report(project: Project, result: RunResult) -> None:
     """Move the staged report into runs/ and point latest (and published) at it; prune old runs."""
     staged = project.reports_dir / ".staging" / result.run_id
     if not staged.exists():

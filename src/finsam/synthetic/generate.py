@@ -22,8 +22,8 @@ import duckdb
 
 from finsam.precision import round_half_away
 from finsam.project import Project
-from finsam.render import Style, render_documents, report_blocks
-from finsam.validate import COLLECTION_LAYOUTS, load_schemas
+from finsam.synthetic.render import Style, render_documents, report_blocks
+from finsam.inputs import COLLECTION_LAYOUTS, load_schemas
 
 INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
                  "tillsammansveckan", "naringslivskoordinator", "operativ_utvecklingsledare", "insatskatalog",
@@ -382,7 +382,7 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     """Write a collection into out_dir: every file of COLLECTION_LAYOUTS (and ground_truth.csv when planting).
 
     Each file has exactly its layout's columns (the seed YAML); Parquet files carry the layout's types.
-    `render` (kinds of finsam.render.KINDS: "txt", "pdf", "docx", "browser.pdf", "plain.layout.txt", …)
+    `render` (kinds of finsam.synthetic.render.KINDS: "txt", "pdf", "docx", "browser.pdf", "plain.layout.txt", …)
     also writes each report as a published document into out_dir/renderings/<org>-<year>.<kind>, each
     with its own drawn style.
     `slips` associations then get one slip of a typist in their newest report (the kinds of SLIP_KINDS in

@@ -2,7 +2,7 @@
 
 A child process (rather than dbt's in-process runner) cannot keep the DuckDB file open in the nightly
 run's own process, and it is killed with the nightly run if that dies. The child is a worker
-(finsam.dbt_worker): started early, it imports dbt while the caller prepares the build, and a process
+(finsam.run.dbt_worker): started early, it imports dbt while the caller prepares the build, and a process
 that builds again reuses it.
 """
 
@@ -18,51 +18,12 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from finsam.project import DiskFullError, FinsamError
+from finsam.run.results import DbtOutcome, NodeOutcome
 
 PR_SET_PDEATHSIG = 1
-
-
-@dataclass
-class NodeOutcome:
-    name: str
-    resource_type: str
-    status: str
-    message: str
-    failures: int | None
-    seconds: float
-    compiled_code: str = ""        # a test's query: it selects the offending rows
-    tested_file: str = ""          # the seed or model file a test is attached to
-    tested_column: str = ""
-    test_kind: str = ""            # a generic test's name (dbt hashes long test node names)
-    offending_rows: list[dict] = field(default_factory=list)  # filled in by the pipeline from the built file
-
-
-@dataclass
-class DbtOutcome:
-    returncode: int
-    seconds: float
-    nodes: list[NodeOutcome] = field(default_factory=list)
-    log_tail: str = ""
-    disk_full: bool = False
-
-    def of_type(self, *types: str) -> list[NodeOutcome]:
-        return [n for n in self.nodes if n.resource_type in types]
-
-    @property
-    def build_errors(self) -> list[NodeOutcome]:
-        """Seeds or models that could not be built: the run cannot complete."""
-        return [n for n in self.of_type("seed", "model") if n.status == "error"]
-
-    @property
-    def test_failures(self) -> list[NodeOutcome]:
-        return [n for n in self.of_type("test", "unit_test") if n.status in ("fail", "error")]
-
-    def seconds_of(self, *types: str) -> float:
-        return round(sum(n.seconds for n in self.of_type(*types)), 3)
 
 
 def _die_with_parent() -> None:
@@ -96,7 +57,7 @@ def _keep_parse(parsed: Path, parse_cache: Path) -> None:
 
 
 class DbtWorker:
-    """A finsam.dbt_worker child process: one build at a time, in the thread that started it (Linux kills
+    """A finsam.run.dbt_worker child process: one build at a time, in the thread that started it (Linux kills
     it when that thread ends, see _die_with_parent). Its temporary files go to a folder of its own, removed
     when it is closed, whatever way it ended."""
 
@@ -104,7 +65,7 @@ class DbtWorker:
         self.thread = threading.get_ident()
         self.errors = tempfile.TemporaryFile()  # what the worker prints outside a build: why it could not start
         self.tmpdir = tempfile.mkdtemp(prefix="finsam-dbt-worker-")
-        self.process = subprocess.Popen([sys.executable, "-m", "finsam.dbt_worker"], stdin=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, "-m", "finsam.run.dbt_worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.errors, text=True, encoding="utf-8",
                                         env={**os.environ, "TMPDIR": self.tmpdir}, preexec_fn=_die_with_parent)
 

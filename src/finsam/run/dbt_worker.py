@@ -1,4 +1,4 @@
-"""A dbt child process that builds on request (`python -m finsam.dbt_worker`).
+"""A dbt child process that builds on request (`python -m finsam.run.dbt_worker`).
 
 Importing dbt takes about 1.6 s and compiling its macro templates more; a worker pays both once. It can
 be started before the build is ready, so that the import overlaps the caller's own work, and it can serve
@@ -18,7 +18,6 @@ import json
 import os
 import sys
 import threading
-
 
 END = b"\0finsam-dbt-worker: end of output\0"
 

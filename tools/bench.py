@@ -27,9 +27,9 @@ from pathlib import Path
 
 import duckdb
 
-from finsam.dbt_steps import dbt_executable
-from finsam.generate import generate
-from finsam.pipeline import prepare_build_project
+from finsam.run.dbt_steps import dbt_executable
+from finsam.synthetic.generate import generate
+from finsam.run.workspace import prepare_build_project
 from finsam.project import Project, duckdb_settings
 
 # (associations, reports each, FINSAM_MEMORY_LIMIT): 1 … 100 000 org-years. The default limit keeps 10 000 org-years
@@ -42,10 +42,10 @@ CHECK_MODELS = ["int_calculation_terms", "int_calculation_checks", "int_concept_
 DIAGNOSIS_SINGLES, DIAGNOSIS_PAIRS = 504, 210  # a multiple of the seven kinds
 TARGETS = {"duckdb_ratio_10k": 10.0, "rss_gib_10k": 1.5, "linearity": 1.5, "dbt_over_direct": 3.0, "floor_ratio": 1.5,
            "diagnosis_share_10k": 0.10}
-# seconds per report, per rendering kind (finsam.render.KINDS): a PDF of up to 20 pages within 5 s
+# seconds per report, per rendering kind (finsam.synthetic.render.KINDS): a PDF of up to 20 pages within 5 s
 INGEST_TARGETS = {"txt": 2.0, "docx": 2.0, "pdf": 5.0, "plain.pdf": 5.0, "browser.pdf": 5.0, "office.pdf": 5.0,
                   "plain.layout.txt": 2.0, "browser.layout.txt": 2.0, "office.layout.txt": 2.0}
-REAL_REPORT = Path(__file__).resolve().parents[3] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
+REAL_REPORT = Path(__file__).resolve().parents[2] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
 
 
 # Runs the measured command and writes its exit code and peak RSS (KiB) to a file. Linux gives a child the
@@ -155,7 +155,7 @@ from (
 def duckdb_load_and_foot(collection: Path) -> dict:
     """DuckDB's own speed on the same facts: load and type them, then foot every total of the calculation
     tree (each term rounded to the coarsest printed unit of its sum) with one hand-written query."""
-    reference = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+    reference = Path(__file__).resolve().parents[1] / "seeds" / "reference"
     with duckdb.connect() as con:
         con.execute("set threads = 2")
         start = time.perf_counter()
@@ -379,7 +379,7 @@ def ingest_times(project: Project, work: Path) -> dict[str, list[tuple[float, in
     """Seconds (and pages) to ingest one report, per kind: every rendering of 4 associations × 3 reports, and
     the real report in each kind."""
     from finsam.ingest import ingest
-    from finsam.render import Style, render_documents, text_blocks
+    from finsam.synthetic.render import Style, render_documents, text_blocks
 
     folder = work / "rendered"
     generate(folder, 4, 3, seed=5, file_format="csv", project=project, render=tuple(INGEST_TARGETS))
@@ -409,7 +409,7 @@ def _pages(document: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m finsam.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__)
     parser.add_argument("--record", action="store_true", help="write the results to BENCHMARKS.md")
     parser.add_argument("--sizes", type=int, default=len(SIZES), help="how many of the sizes to run (default: all five)")
     args = parser.parse_args(argv)
@@ -473,14 +473,14 @@ def render(rows: list[dict], real: dict, floor: dict, detection: dict, ingest: d
     by_size = {r["org_years"]: r for r in rows}
     lines = ["# Benchmarks", "",
              f"Recorded {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on: {machine()}.", "",
-             "Reproduce with `make bench` (which runs `python -m finsam.bench --record`). Each size is a synthetic,",
+             "Reproduce with `make bench` (which runs `python tools/bench.py --record`). Each size is a synthetic,",
              "internally consistent collection (`finsam generate`, 5 reports per association) loaded beside the real",
              "report; the whole nightly run (validation, `dbt build`, Great Expectations, report, publish) runs in a",
              "fresh process. Peak RSS is that of the largest process of the run (the run itself or dbt, its child),",
              "under the DuckDB memory limit given (FINSAM_MEMORY_LIMIT). `load`, `models` and `tests` are dbt's own",
              "time per resource type (one dbt thread; DuckDB runs each query on two).", "",
              "`DuckDB own` is DuckDB loading and typing the same facts and footing every total of the calculation",
-             "tree over them with one hand-written query (`LOAD_AND_FOOT` in finsam/bench.py), in one process.", "",
+             "tree over them with one hand-written query (`LOAD_AND_FOOT` in tools/bench.py), in one process.", "",
              "| org-years | facts | checks | exit | wall s | peak RSS MiB | memory limit | validate | dbt build | load | models | of which diagnoses | tests | GX | report | publish | s per org-year | check models: dbt / direct | DuckDB own s | wall / DuckDB own |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

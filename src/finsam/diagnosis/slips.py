@@ -1,0 +1,144 @@
+"""The kinds of slip: for a blamed figure's feasible range, the first classic slip whose value fits."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from finsam.diagnosis.model import Check, Figure
+from finsam.precision import rounded_to
+
+KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
+         "dropped_or_doubled_digit", "other_figure", "unexplained")
+
+
+
+def _digits(fig: Figure) -> tuple[int, str]:
+    scaled = round(abs(fig.value) * 10 ** fig.decimals)
+    return (-1 if fig.value < 0 else 1), str(scaled)
+
+
+
+def _from_digits(fig: Figure, sign: int, digits: str) -> float:
+    return sign * int(digits) / 10 ** fig.decimals * fig.factor * fig.sign
+
+
+
+def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, float]]:
+    """(normalised value, half-width) of every value this kind of slip could have printed as fig."""
+    sign, digits = _digits(fig)
+    half = fig.grid / 2
+    out: list[tuple[float, float]] = []
+    if kind == "sign_flip" and fig.value != 0:
+        out.append((-fig.x, half))
+    elif kind == "unit_mislabel" and fig.value != 0:
+        for unit, factor in context.units.get(fig.base_unit, []):
+            if unit != fig.unit:
+                ratio = factor / fig.factor
+                out.append((fig.x * ratio, half * ratio))
+    elif kind == "digit_transposition":
+        for k in range(len(digits) - 1):
+            if digits[k] != digits[k + 1] and not (k == 0 and digits[k + 1] == "0"):
+                swapped = digits[:k] + digits[k + 1] + digits[k] + digits[k + 2:]
+                out.append((_from_digits(fig, sign, swapped), half))
+    elif kind == "rounding" and context.finer.get(fig.fact_id):
+        out += [(fig.x + fig.grid, half), (fig.x - fig.grid, half)]
+    elif kind == "digit_typo":
+        for k in range(len(digits)):
+            for d in "0123456789":
+                if d != digits[k] and not (k == 0 and d == "0" and len(digits) > 1):
+                    out.append((_from_digits(fig, sign, digits[:k] + d + digits[k + 1:]), half))
+    elif kind == "dropped_or_doubled_digit":
+        for k in range(len(digits) + 1):
+            for d in "0123456789":
+                if not (k == 0 and d == "0"):
+                    out.append((_from_digits(fig, sign, digits[:k] + d + digits[k:]), half))
+        for k in range(len(digits) - 1):
+            if digits[k] == digits[k + 1]:
+                out.append((_from_digits(fig, sign, digits[:k] + digits[k + 1:]), half))
+    elif kind == "other_figure" and fig.value != 0:
+        # the printed figure is one printed elsewhere: the slip put it here; any value that fits is the truth
+        if context.equal_elsewhere.get(fig.fact_id):
+            out.append((math.nan, math.inf))
+    return out
+
+
+
+@dataclass
+class Context:
+    units: dict[str, list[tuple[str, float]]]
+    finer: dict[str, bool]
+    equal_elsewhere: dict[str, str]
+
+
+
+def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tuple[str, float]:
+    """The first kind of slip whose value fits the figure's feasible range, and the implied value."""
+    lo, hi = min(interval), max(interval)
+    slack = 1e-7 * max(1.0, abs(lo), abs(hi))
+    for kind in KINDS[:-1]:
+        for value, half in candidates(fig, kind, context):
+            if math.isnan(value):
+                return kind, _nearest(fig, lo, hi)
+            a, b = max(lo, value - half), min(hi, value + half)
+            if a <= b + slack:
+                return kind, _on_grid(fig, (a + b) / 2, lo, hi)
+    return "unexplained", _nearest(fig, lo, hi)
+
+
+
+def _on_grid(fig: Figure, value: float, lo: float, hi: float) -> float:
+    """The printable value (a multiple of the printed unit) nearest `value` within [lo, hi], if any."""
+    g = fig.grid
+    snapped = rounded_to(value, g)
+    if snapped < lo - 1e-9 * g:
+        snapped += g
+    elif snapped > hi + 1e-9 * g:
+        snapped -= g
+    return round(snapped, 10) if lo - 1e-9 * g <= snapped <= hi + 1e-9 * g else value
+
+
+
+def _nearest(fig: Figure, lo: float, hi: float) -> float:
+    """The value nearest the printed one within the range, on the printed grid where one fits."""
+    target = min(max(fig.x, lo), hi)
+    return _on_grid(fig, target, lo, hi)
+
+
+KIND_WORDS = {
+    "sign_flip": "a sign flip", "unit_mislabel": "a unit mislabel", "digit_transposition": "two digits transposed",
+    "rounding": "a rounding forced to make the table foot", "digit_typo": "a mistyped digit",
+    "dropped_or_doubled_digit": "a dropped or doubled digit",
+    "other_figure": "a figure that belongs to another line or year", "unexplained": "no recognised slip",
+}
+
+
+
+def finer(figures: dict[str, Figure], checks: list[Check]) -> dict[str, bool]:
+    """Figures compared, in some check, with a figure of the same quantity printed more precisely."""
+    finer: dict[str, bool] = {}
+    for check in checks:
+        terms = [figures[f] for f, c in check.terms if f in figures and c]
+        finest: dict[str, float] = {}
+        for fig in terms:
+            finest[fig.base_unit] = min(finest.get(fig.base_unit, math.inf), fig.grid)
+        for fig in terms:
+            if finest[fig.base_unit] < fig.grid:
+                finer[fig.fact_id] = True
+    return finer
+
+
+
+def equal_elsewhere(figures: dict[str, Figure]) -> dict[str, str]:
+    """Figures whose printed amount is also printed for another line or year of the association."""
+    seen: dict[tuple[str, float], set[str]] = {}
+    for fig in figures.values():
+        if fig.value != 0:
+            seen.setdefault((fig.base_unit, round(abs(fig.value * fig.factor), 6)), set()).add(fig.key)
+    out = {}
+    for fig in figures.values():
+        if fig.value != 0:
+            others = seen[(fig.base_unit, round(abs(fig.value * fig.factor), 6))] - {fig.key}
+            if others:
+                out[fig.fact_id] = sorted(others)[0]
+    return out

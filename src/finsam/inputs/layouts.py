@@ -1,0 +1,143 @@
+"""The layouts of every input: the seeds' columns and types (from their YAML), the files a collection
+may hold, and the keys and references the row rules check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from finsam.project import Project
+
+FACT_KEY = ("org_id", "report_year", "fiscal_year", "statement", "line_id", "measure")
+
+
+# A report prints its own year and up to four earlier ones (the five-year overview).
+MAX_YEARS_BEFORE_REPORT = 4
+
+
+# C0 control characters and DEL; a line break inside a quoted value is allowed
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x0c\x0e-\x1f\x7f]")
+
+
+ID_COLUMNS = ("org_id",)            # ids that name an association in file names, reports and marts
+
+
+ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+# The files a collection folder may hold, each with the layout of a seed; only facts is required.
+COLLECTION_LAYOUTS = {
+    "facts": "facts_annual_report",
+    "goals": "goals",
+    "organisations": "organisations",
+    "unconfirmable_facts": "unconfirmable_facts",
+    "funding_members": "funding_members",
+    "label_variants": "label_variants",
+}
+
+
+COLLECTION_FORMATS = ("csv", "parquet")
+
+
+# Written beside a collection by `finsam generate` (--plant, --slips, --render); not inputs.
+COLLECTION_NOT_INPUT = {"ground_truth.csv", "slips.csv", "renderings"}
+
+
+# Tables of the same layout form one group for the key and reference rules (seeds and collection alike).
+LAYOUT_GROUP = {"facts_annual_report": "facts", "facts_web_key_figures": "facts"}
+
+
+KEYS = {
+    "facts": FACT_KEY,
+    "organisations": ("org_id",),
+    "goals": ("org_id", "fiscal_year", "goal_id"),
+    "funding_members": ("org_id", "statement", "line_id"),
+    "label_variants": ("org_id", "statement", "label_printed"),
+    "line_catalogue": ("statement", "line_id"),
+}
+
+
+# Two rows of one key conflict when these differ (default: any column). A fact printed again with other
+# provenance (source reference, remark, label) is the same figure.
+CONFLICTING = {"facts": ("value", "unit", "decimals")}
+
+
+# (group, columns) -> (group, columns, where to add a missing value)
+REFERENCES = [
+    ("facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("facts", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "add the line to seeds/reference/line_catalogue.csv or correct the id"),
+    ("facts", ("unit",), "units", ("unit",), "use a unit of seeds/reference/units.csv"),
+    ("goals", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("unconfirmable_facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("funding_members", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("funding_members", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of Note 2 in seeds/reference/line_catalogue.csv"),
+    ("funding_members", ("member_type",), "funding_rule", ("member_type",), "use state, region or municipality"),
+    ("label_variants", ("org_id",), "organisations", ("org_id",), "add the association to organisations, or leave org_id empty for every association"),
+    ("label_variants", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of seeds/reference/line_catalogue.csv"),
+]
+
+
+
+@dataclass
+class TableSchema:
+    name: str
+    path: Path
+    columns: list[str]
+    families: dict[str, str]   # column -> text | integer | decimal | boolean
+    sql_types: dict[str, str]  # column -> DuckDB type
+    required: set[str]
+
+    def __post_init__(self) -> None:
+        self.positions = {name: k for k, name in enumerate(self.columns, start=1)}
+
+
+
+@dataclass
+class Table:
+    """A file read as text, row by row: each row's values and the line it starts on."""
+
+    schema: TableSchema
+    rel: str                   # the file as messages name it
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+
+def _type_family(dbt_type: str) -> str:
+    t = dbt_type.lower()
+    if t.startswith(("decimal", "numeric", "double", "float", "real")):
+        return "decimal"
+    if t.startswith(("int", "bigint", "smallint")):
+        return "integer"
+    if t.startswith("bool"):
+        return "boolean"
+    return "text"
+
+
+
+def load_schemas(project: Project) -> dict[str, TableSchema]:
+    """Expected columns, types and required columns of every seed, from the seed YAML files."""
+    project_types = project.dbt_project_config().get("seeds", {}).get("finsam", {})
+    schemas: dict[str, TableSchema] = {}
+    for yml in sorted(project.seeds_dir.rglob("_*.yml")):
+        folder = yml.parent.relative_to(project.seeds_dir).parts
+        doc = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+        for seed in doc.get("seeds", []):
+            name = seed["name"]
+            types = dict(seed.get("config", {}).get("column_types", {}))
+            scope = project_types
+            for part in (*folder, name):
+                scope = scope.get(part, {}) if isinstance(scope, dict) else {}
+            types.update(scope.get("+column_types", {}) if isinstance(scope, dict) else {})
+            columns = [c["name"] for c in seed.get("columns", [])]
+            # the columns the seed's column_rules test says are never null
+            required = {column for test in seed.get("data_tests", []) if isinstance(test, dict) and "column_rules" in test
+                        for column in test["column_rules"].get("arguments", {}).get("not_null", [])}
+            if LAYOUT_GROUP.get(name) == "facts":
+                required |= set(FACT_KEY) | {"label_printed", "value", "unit", "decimals", "source_ref"}
+            schemas[name] = TableSchema(name, yml.parent / f"{name}.csv", columns,
+                                        {c: _type_family(types.get(c, "varchar")) for c in columns},
+                                        {c: str(types.get(c, "varchar")) for c in columns}, required)
+    return schemas
