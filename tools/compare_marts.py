@@ -1,7 +1,7 @@
 """Snapshot every published mart of two nightly runs and compare snapshots row by row (`except all` both ways).
 
-    python tools/compare_marts.py snapshot DIR      # the real report, and the real report beside a
-                                                    # generated 1 000 org-year collection, each as Parquet
+    python tools/compare_marts.py snapshot DIR      # the real report, and the real report beside a generated
+                                                    # 1 000 org-year collection and one with planted slips
     python tools/compare_marts.py compare OLD NEW   # exit 1 and the differing rows where any mart differs
 
 A developer's tool for moves that must not change what finsam publishes; outside the installed package.
@@ -9,6 +9,7 @@ A developer's tool for moves that must not change what finsam publishes; outside
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,9 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = {"real": None, "collection_1000": ("--orgs", "200", "--years", "5", "--seed", "1000")}
+SCENARIOS = {"real": None, "collection_1000": ("--orgs", "200", "--years", "5", "--seed", "1000"),
+             # typing slips of every kind planted, so that the diagnosis has causes of every form to explain
+             "slips": ("--orgs", "100", "--years", "2", "--seed", "7", "--slips", "70", "--slip-pairs", "20")}
 # what differs from one run to the next by design: which run, when, from which commit
 PER_RUN = {"run_info": ("run_id", "started_at", "published_at", "source_commit")}
 
@@ -33,17 +36,20 @@ def snapshot(out: Path) -> None:
             work = Path(tmp)
             env = {**os.environ, "FINSAM_WAREHOUSE_DIR": str(work / "warehouse"),
                    "FINSAM_REPORTS_DIR": str(work / "reports")}
-            run = [_finsam(), "run", "--quiet"]
+            # the build is kept: a run with failing checks (the planted slips) publishes nothing
+            run = [_finsam(), "run", "--json", "--keep-build"]
             if generate_args:
                 subprocess.run([_finsam(), "generate", str(work / "c"), *generate_args], cwd=REPO, env=env,
                                check=True, stdout=subprocess.DEVNULL)
                 run += ["--collection", str(work / "c")]
-            done = subprocess.run(run, cwd=REPO, env=env)
+            done = subprocess.run(run, cwd=REPO, env=env, capture_output=True, text=True)
             if done.returncode not in (0, 1):
-                raise SystemExit(f"{scenario}: finsam run exited {done.returncode}")
+                raise SystemExit(f"{scenario}: finsam run exited {done.returncode}: {done.stderr[-2000:]}")
+            result = json.loads(done.stdout)
+            built = Path(result["warehouse"]) if result["published"] else Path(result["build_dir"]) / "finsam.duckdb"
             target = out / scenario
             target.mkdir(parents=True, exist_ok=True)
-            with duckdb.connect(str(work / "warehouse" / "finsam.duckdb"), read_only=True) as con:
+            with duckdb.connect(str(built), read_only=True) as con:
                 marts = [r[0] for r in con.execute(
                     "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
                 for mart in marts:

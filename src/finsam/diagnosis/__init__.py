@@ -4,7 +4,8 @@ Error localisation in the Fellegi–Holt sense, per association: the minimum-wei
 figures whose change makes every failing linear check hold while every passing one keeps passing,
 each check at its own printed precision, solved with HiGHS as an implicit hitting-set problem
 (OrgProblem): a binary master chooses figures, a small problem in which only they move tests them.
-The check forms, as the warehouse writes them (int_reconciliations.form and .terms):
+The check forms, as the warehouse writes them (int_reconciliations.form and .terms), one class a form
+in forms.py:
 
 - interval (tie-out, roll-forward, equation, funding rule, restatement): |Σ c·y| < tolerance;
 - footing (calculation tree): each term is rounded to the footing's precision first (an integer r per
@@ -20,8 +21,8 @@ explanations are enumerated with no-good cuts, cheapest first: ties are all repo
 silently. Each blamed figure's feasible range (its projection, the other blamed figures free) is then
 tested against the classic slips in order; the first that fits names the kind and the implied value.
 
-model (figures, checks, causes) → search (the localisation problem, HiGHS) → slips (the kinds of slip)
-→ causes (per association, the rows of marts.diagnoses) ← warehouse (reading the built relations).
+model (figures, checks, causes) → forms (a check's rows) → search (the localisation problem, HiGHS) →
+slips (the kinds of slip) → causes (per association, the rows of marts.diagnoses) ← warehouse (reading the built relations).
 """
 
 from finsam.diagnosis.causes import DIAGNOSIS_COLUMNS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from finsam.diagnosis.forms import FORMS
 from finsam.diagnosis.model import TIE, Cause, Check, Explanation, Figure
 from finsam.diagnosis.search import MAX_ALTERNATIVE_PROPOSALS, OrgProblem
 from finsam.diagnosis.slips import KIND_WORDS, KINDS, Context, classify
@@ -45,7 +46,7 @@ def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], w
             cause.others = best - part
             _alternatives(problem, cause, check_indices, cause.others)
             causes.append(cause)
-    causes += [Cause([c], [Explanation([], 0.0)]) for c in failing if c.form == "claim" and not c.terms]
+    causes += [Cause([c], [Explanation([], 0.0)]) for c in failing if FORMS[c.form].is_own_cause(c)]
     causes.sort(key=lambda c: min(ch.name for ch in c.checks))
     rows: list[dict] = []
     for number, cause in enumerate(causes, 1):
@@ -97,11 +98,11 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
         figs = []
         for fact_id in explanation.figures:
             fig = figures[fact_id]
-            claim = next((c for c in cause.checks if c.form == "claim" and c.terms and c.terms[0][0] == fact_id), None)
+            claim = next((c for c in cause.checks if FORMS[c.form].claim(c) == fact_id), None)
             interval = problem.projection(fact_id, explanation.figures, pinned) or problem.projection(
                 fact_id, set(explanation.figures) | cause.others, pinned)
             if interval is None and claim is not None:
-                interval = (claim.rhs_value - claim.tolerance, claim.rhs_value + claim.tolerance)
+                interval = FORMS[claim.form].claim_interval(claim)
             kind, implied = classify(fig, interval, context) if interval else ("unexplained", math.nan)
             if not math.isnan(implied):
                 pinned[fact_id] = implied
@@ -139,7 +140,7 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
 def figureless_row(cause_id: str, org_id: str, check: Check, check_ids: list[str], blames: list[str],
                     sentence: str | None = None) -> dict:
     """A cause no printed figure stands for: a goal status, or checks no change of figures satisfies."""
-    status = check.form == "claim" and not check.terms
+    status = FORMS[check.form].is_own_cause(check)
     sentence = sentence or (f"The printed goal status is the claim at fault: {check.rule}." if status else
                             f"No change of printed figures makes these checks hold together: {', '.join(check_ids)}.")
     return {"cause_id": cause_id, "cause_rank": 1, "tied": False, "org_id": org_id, "report_year": None,

@@ -8,8 +8,8 @@ import sys
 import highspy
 import numpy as np
 
+from finsam.diagnosis.forms import FORMS, MovingProblem
 from finsam.diagnosis.model import TIE, Check, Figure
-from finsam.precision import footing_step, round_half_away
 
 # Proposals the master may make in one search before it gives up (each is tested by a small problem):
 # the first search of an association, and each search for a further alternative.
@@ -34,7 +34,7 @@ class OrgProblem:
     def __init__(self, figures: dict[str, Figure], checks: list[Check], weights: dict[str, float]):
         self.figures = figures
         self.weights = weights
-        self.checks = [c for c in checks if c.form in ("footing", "interval", "range") or (c.form == "claim" and c.terms)]
+        self.checks = [c for c in checks if c.form in FORMS and FORMS[c.form].enters_problem(c)]
         self.checks = [c for c in self.checks if all(f in figures for f, _ in c.terms)]
         self.touching: dict[str, list[int]] = {}
         for k, check in enumerate(self.checks):
@@ -136,22 +136,16 @@ class OrgProblem:
         return frozenset(figures & part), frozenset(figures - part)
 
     def explainers(self, k: int) -> list[str]:
-        """The figures of which one must move to make failing check k hold.
-
-        A ratio is blamed on its printed claim, and on its figures only where no printable claim fits
-        them (a claim out of its own range): otherwise every ratio would open a search through the
-        tables behind it. `release_claims` lets a figure blamed anyway take the claim's place.
-        """
+        """The figures of which one must move to make failing check k hold (its form says which).
+        `release_claims` lets a figure blamed anyway take a ratio claim's place."""
         check = self.checks[k]
-        if check.form == "claim" and not self.holds(frozenset([check.terms[0][0]])):
-            return [f for f, _ in check.terms]
-        return [f for f, c in check.terms if c]
+        return FORMS[check.form].explainers(check, self.holds)
 
     def release_claims(self, blamed: frozenset) -> frozenset:
         """Blamed ratio claims whose failure a blamed figure of the same ratio already explains, dropped."""
         for k in self.failing:
             check = self.checks[k]
-            claim = check.terms[0][0] if check.form == "claim" else None
+            claim = FORMS[check.form].claim(check)
             if claim in blamed and any(f in blamed for f, c in check.terms if not c):
                 rest = blamed - {claim}
                 if all(any(f in rest for f, _ in self.checks[j].terms) for j in self.failing) and all(
@@ -198,7 +192,6 @@ class OrgProblem:
         moving = sorted(moving)
         pinned = pinned or {}
         h = quiet_solver()
-        inf = highspy.kHighsInf
         col = {}
         for f in moving:
             value = pinned.get(f)
@@ -207,43 +200,11 @@ class OrgProblem:
             cost = objective[1] if objective and objective[0] == f else 0.0
             col[f] = h.getNumCol()
             h.addCol(cost, lo, hi, 0, np.array([], np.int32), np.array([], float))
-
-        def add_row(lo, hi, idx, val):
-            h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, float))
-
+        problem = MovingProblem(h, col, lambda f: self.figures[f].x,
+                                lambda i: abs(self.figures[moving[i]].x) + self.reach[moving[i]])
         for k in self._checks_of(moving) if only is None else only:
             check = self.checks[k]
-            free = [(col[f], c) for f, c in check.terms if f in col]
-            fixed = [(self.figures[f].x, c) for f, c in check.terms if f not in col]
-            if check.form == "interval":
-                constant = sum(c * x for x, c in fixed)
-                margin = _strict_margin(check.tolerance)
-                add_row(-check.tolerance + margin - constant, check.tolerance - margin - constant,
-                        [i for i, _ in free], [c for _, c in free])
-            elif check.form == "footing":
-                step = footing_step(check.tolerance)
-                constant = sum(c * round_half_away(x / step) for x, c in fixed)
-                rounded = []
-                for i, c in free:
-                    r = h.getNumCol()
-                    span = (abs(self.figures[moving[i]].x) + self.reach[moving[i]]) / step + 1
-                    h.addCol(0.0, -span, span, 0, np.array([], np.int32), np.array([], float))
-                    h.changeColIntegrality(r, highspy.HighsVarType.kInteger)
-                    # the moving value lies in the rounding cell of r: s·r − s/2 <= y < s·r + s/2
-                    add_row(-step / 2, step / 2 - step * 1e-9, [i, r], [1.0, -step])
-                    rounded.append((r, c))
-                add_row(-0.5 + 1e-9 - constant, 0.5 - 1e-9 - constant, [r for r, _ in rounded], [c for _, c in rounded])
-            elif check.form == "range":
-                (i, c), = free
-                add_row(-inf if check.lower is None else check.lower,
-                        inf if check.upper is None else check.upper, [i], [c])
-            elif (check.form == "claim" and not check.passed
-                  and [f for f, _ in check.terms if f in col] == [check.terms[0][0]]):
-                # a failing ratio whose figures stay put: its printed claim must move into the range they
-                # allow (a moving figure changes the ratio in a way no linear row states: it is let be)
-                margin = _strict_margin(check.tolerance)
-                add_row(check.rhs_value - check.tolerance + margin, check.rhs_value + check.tolerance - margin,
-                        [col[check.terms[0][0]]], [1.0])
+            FORMS[check.form].add_rows(problem, check)
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -260,11 +221,6 @@ class OrgProblem:
                 return None
             ends.append(solved[figure])
         return min(ends), max(ends)
-
-
-
-def _strict_margin(tolerance: float) -> float:
-    return max(tolerance, 1e-9) * 1e-7
 
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from finsam.diagnosis.causes import diagnose_org, figureless_row
+from finsam.diagnosis.forms import FORMS
 from finsam.diagnosis.model import Check, Figure
 from finsam.diagnosis.slips import Context, equal_elsewhere, finer
 
@@ -44,9 +45,7 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
     for org, check_id, family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule in check_rows:
         lower, upper = bounds.get((org, check_id, fiscal_year), (None, None))
         terms = [(t["fact_id"], t["coefficient"]) for t in terms or []]
-        if form == "claim" and terms:
-            # a ratio's figures, after its claim: coefficient 0, they enter no linear row
-            terms += [(f, 0.0) for f in fact_ids if f not in {t for t, _ in terms}]
+        terms = FORMS[form].terms_from_warehouse(terms, fact_ids)
         checks_by_org.setdefault(org, []).append(Check(
             check_id, family, fiscal_year, form, terms, tolerance, lower, upper, rhs_value, status == "pass", rule))
     out: list[dict] = []

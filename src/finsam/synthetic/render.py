@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from finsam.ingest.numbers import read_number
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # (statement, heading, how the columns of a year are headed); DR and the single-column BKR are their own.
