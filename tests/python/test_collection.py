@@ -58,8 +58,8 @@ def test_a_consistent_collection_raises_no_flag(project, tmp_path):
     assert result.exit_code == 0, result.message
     with duckdb.connect(str(project.published_db), read_only=True) as con:
         n_orgs = con.execute("select count(distinct org_id) from marts.reconciliations").fetchall()[0][0]
-        uncovered = con.execute("select count(*) from marts.fact_coverage where not is_covered "
-                                "and statement in ('RR','BR','KFA','DR','NOT2','NOT3','NOT4','NOT5')").fetchall()[0][0]
+        uncovered = con.execute("select count(*) from marts.fact_coverage where not is_covered and statement in "
+                                "(select statement from seeds.statements where fully_checked)").fetchall()[0][0]
     assert n_orgs == 7 and uncovered == 0
 
 

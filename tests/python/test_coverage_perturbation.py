@@ -7,12 +7,15 @@ end to end)."""
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
 
-STATEMENTS = ["RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5"]
+with (Path(__file__).resolve().parents[2] / "seeds" / "reference" / "statements.csv").open(encoding="utf-8") as _f:
+    STATEMENTS = [r["statement"] for r in csv.DictReader(_f) if r["fully_checked"] == "true"]
 STEP = {"kr": 1000, "tkr": 1}
 ORG = "sf_vasteras"
 
@@ -101,3 +104,20 @@ def test_a_grouping_query_that_does_not_read_check_ids_does_not_build_them(prist
         assert joins(per_statement.format("marts.fact_coverage")) == joins(per_statement.format("intermediate.int_fact_coverage"))
         assert joins("select check_ids from marts.fact_coverage where org_id = 'sf_vasteras'") > \
             joins("select n_checks from intermediate.int_fact_coverage where org_id = 'sf_vasteras'")
+
+
+def test_the_fully_checked_statements_are_the_ones_the_verdict_test_asks_of(view_warehouse):
+    """assert_every_statement_amount_is_checked reads statements.fully_checked: quiet on the real report,
+    it names the uncovered figures of a statement that is made fully checked (the web page's key figures,
+    which no other printed figure can confirm)."""
+    compiled = (view_warehouse.target / "compiled" / "finsam" / "tests" / "dbt"
+                / "assert_every_statement_amount_is_checked.sql").read_text(encoding="utf-8")
+    con = view_warehouse.con
+    assert con.execute(compiled).fetchall() == []
+    con.execute("begin")
+    try:
+        con.execute("update seeds.statements set fully_checked = true where statement = 'KEY'")
+        found = con.execute(compiled).fetchall()
+    finally:
+        con.execute("rollback")
+    assert found and {row[0] for row in found} == {"KEY"}
