@@ -69,14 +69,21 @@ def compare(old: Path, new: Path) -> int:
             differing += 1
         for mart in sorted(old_marts & new_marts):
             a, b = str(old / scenario / f"{mart}.parquet"), str(new / scenario / f"{mart}.parquet")
-            cols_a = [r[0] for r in con.execute("describe select * from read_parquet(?)", [a]).fetchall()]
-            cols_b = [r[0] for r in con.execute("describe select * from read_parquet(?)", [b]).fetchall()]
-            if cols_a != cols_b:
-                print(f"{scenario}.{mart}: columns differ: {cols_a} / {cols_b}")
+            cols_a = con.execute("describe select * from read_parquet(?)", [a]).fetchall()
+            cols_b = con.execute("describe select * from read_parquet(?)", [b]).fetchall()
+            if [c[0] for c in cols_a] != [c[0] for c in cols_b]:
+                print(f"{scenario}.{mart}: columns differ: {[c[0] for c in cols_a]} / {[c[0] for c in cols_b]}")
                 differing += 1
                 continue
+            # a column whose type changed is reported, and the rest of the mart still compared
+            retyped = [a_[0] for a_, b_ in zip(cols_a, cols_b) if a_[1] != b_[1]]
+            for column in retyped:
+                types = {c[0]: (c[1], d[1]) for c, d in zip(cols_a, cols_b)}
+                print(f"{scenario}.{mart}.{column}: type {types[column][0]} -> {types[column][1]}")
+                differing += 1
+            excluded = [*PER_RUN.get(mart, ()), *retyped]
             rows_of = "select * exclude ({}) from read_parquet(?)".format(
-                ", ".join(f'"{c}"' for c in PER_RUN[mart])) if mart in PER_RUN else "select * from read_parquet(?)"
+                ", ".join(f'"{c}"' for c in excluded)) if excluded else "select * from read_parquet(?)"
             only_old = con.execute(f"select count(*) from ({rows_of} except all {rows_of})", [a, b]).fetchone()[0]
             only_new = con.execute(f"select count(*) from ({rows_of} except all {rows_of})", [b, a]).fetchone()[0]
             rows = con.execute("select count(*) from read_parquet(?)", [a]).fetchone()[0]

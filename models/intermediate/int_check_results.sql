@@ -1,14 +1,28 @@
 {{ config(materialized=var('table_materialization', 'table')) }}
 -- Every check instance of every rule family in one shape. Grain: (check_id, org, fiscal year).
-{% set check_models = ['int_calculation_checks', 'int_tie_out_checks', 'int_equation_checks',
-                       'int_ratio_checks', 'int_goal_checks', 'int_restatement_checks',
-                       'int_range_checks'] %}
-{% for model in check_models %}
+-- What a check is about is columns of its own (the figure's or total's statement, line and measure; the
+-- concept and the intervention it is bound to; the funding rule's member type and member line; the goal),
+-- so that marts join on them instead of reading them out of check_id; a family fills the ones it has.
+{% set check_models = {
+    'int_calculation_checks': ['statement', 'line_id', 'measure'],
+    'int_tie_out_checks': ['concept_id', 'intervention_id'],
+    'int_equation_checks': ['member_type', 'member_line_id'],
+    'int_ratio_checks': [],
+    'int_goal_checks': ['goal_id'],
+    'int_restatement_checks': ['statement', 'line_id', 'measure'],
+    'int_range_checks': ['statement', 'line_id', 'measure'],
+} %}
+{% set subject_columns = ['statement', 'line_id', 'measure', 'concept_id', 'intervention_id', 'member_type',
+                          'member_line_id', 'goal_id'] %}
+{% for model, subject in check_models.items() %}
 select
     check_id,
     check_family,
     org_id,
     fiscal_year,
+{%- for column in subject_columns %}
+    {% if column in subject %}{{ column }}{% else %}cast(null as varchar){% endif %} as {{ column }},
+{%- endfor %}
     lhs_label,
     cast(lhs_value as double)  as lhs_value,
     rhs_label,

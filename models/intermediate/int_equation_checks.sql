@@ -41,6 +41,8 @@ term_years as (
         t.check_family,
         t.label_en,
         t.source_ref,
+        t.member_type,
+        t.member_line_id,
         t.role,
         t.weight,
         t.n_terms,
@@ -60,6 +62,8 @@ resolved as (
         y.check_family,
         y.label_en,
         y.source_ref,
+        y.member_type,
+        y.member_line_id,
         y.role,
         y.weight,
         y.n_terms,
@@ -87,6 +91,8 @@ evaluated as (
         any_value(check_family)                                             as check_family,
         org_id,
         fiscal_year,
+        any_value(member_type)                                              as member_type,
+        any_value(member_line_id)                                           as member_line_id,
         -- every list sorted, so that a check reads the same in every run
         array_to_string(list_sort(list(concat(case when weight <> 1 then concat(weight::double, ' × ') else '' end, label))
             filter (where role = 'lhs')), ' + ')                            as lhs_label,
@@ -106,7 +112,7 @@ evaluated as (
 )
 
 select
-    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value, tolerance, unit,
-    {{ figures_agree('lhs_value', 'rhs_value', 'tolerance') }} as passed,
+    check_id, check_family, org_id, fiscal_year, member_type, member_line_id, lhs_label, lhs_value, rhs_label,
+    rhs_value, tolerance, unit, {{ figures_agree('lhs_value', 'rhs_value', 'tolerance') }} as passed,
     source_ref, context, list_sort(list_distinct(fact_ids)) as fact_ids, 'interval' as form, terms
 from evaluated

@@ -19,7 +19,9 @@ funding_equations as (
         any_value(statement)                                                         as statement,
         any_value(total_line_id)                                                     as total_line_id,
         any_value(rule_share)                                                        as share,
-        list(line_id order by line_id)                                               as member_lines
+        list(line_id order by line_id)                                               as member_lines,
+        member_type,
+        cast(null as varchar)                                                        as member_line_id
     from members
     group by org_id, member_type
 
@@ -35,7 +37,9 @@ funding_equations as (
         statement,
         total_line_id,
         rule_share * share_of_type,
-        [line_id]
+        [line_id],
+        member_type,
+        line_id
     from members
     where share_of_type < 1
 )
@@ -51,18 +55,21 @@ select
     t.line_id,
     t.measure,
     t.year_offset,
-    t.weight
+    t.weight,
+    -- a funding rule's equation is about a member type, or one member of it
+    cast(null as varchar) as member_type,
+    cast(null as varchar) as member_line_id
 from {{ ref('equation_terms') }} as t
 inner join {{ ref('equations') }} as e using (equation_id)
 
 union all
 
 select org_id, equation_id, 'funding_rule', label_en, source_ref, 'lhs', statement, unnest(member_lines), 'amount', 0,
-       cast(1 as decimal(10, 4))
+       cast(1 as decimal(10, 4)), member_type, member_line_id
 from funding_equations
 
 union all
 
 select org_id, equation_id, 'funding_rule', label_en, source_ref, 'rhs', statement, total_line_id, 'amount', 0,
-       cast(share as decimal(10, 4))
+       cast(share as decimal(10, 4)), member_type, member_line_id
 from funding_equations

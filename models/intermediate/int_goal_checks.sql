@@ -40,6 +40,7 @@ select
     'goal_status'                                                   as check_family,
     org_id,
     fiscal_year,
+    goal_id,
     concat('GOAL ', label_sv, ': target')                           as lhs_label,
     cast(target as double)                                          as lhs_value,
     concat('GOAL ', label_sv, ': outcome')                          as rhs_label,

@@ -32,6 +32,14 @@ check_rows as (
         w.check_family,
         w.org_id,
         w.fiscal_year,
+        w.statement,
+        w.line_id,
+        w.measure,
+        w.concept_id,
+        w.intervention_id,
+        w.member_type,
+        w.member_line_id,
+        w.goal_id,
         w.lhs_label,
         w.lhs_value,
         w.rhs_label,
@@ -73,6 +81,14 @@ stale_errata as (
         'errata'                                                        as check_family,
         e.org_id,
         e.fiscal_year,
+        cast(null as varchar)                                           as statement,
+        cast(null as varchar)                                           as line_id,
+        cast(null as varchar)                                           as measure,
+        cast(null as varchar)                                           as concept_id,
+        cast(null as varchar)                                           as intervention_id,
+        cast(null as varchar)                                           as member_type,
+        cast(null as varchar)                                           as member_line_id,
+        cast(null as varchar)                                           as goal_id,
         concat('registered erratum ', e.check_id)                       as lhs_label,
         cast(e.lhs_value as double)                                     as lhs_value,
         'registered right-hand figure'                                  as rhs_label,
@@ -105,13 +121,15 @@ stale_errata as (
 )
 
 select
-    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
+    check_id, check_family, org_id, fiscal_year, statement, line_id, measure, concept_id, intervention_id,
+    member_type, member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
 from check_rows
 union all
 select
-    check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
+    check_id, check_family, org_id, fiscal_year, statement, line_id, measure, concept_id, intervention_id,
+    member_type, member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
 from stale_errata

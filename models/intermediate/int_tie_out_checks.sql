@@ -6,6 +6,8 @@ select
     s.check_family,
     s.org_id,
     s.fiscal_year,
+    s.concept_id,
+    nullif(s.binding, '')                                             as intervention_id,
     r.source_label                                                    as lhs_label,
     r.value                                                           as lhs_value,
     s.source_label                                                    as rhs_label,

@@ -33,7 +33,7 @@ checks as (
         fiscal_year,
         max(status) filter (where check_id = 'equity_rollforward')                       as rollforward_status,
         bool_or(status <> 'pass') filter (
-            where check_id like 'closing_equity:%' or check_id like 'annual_result:%')   as sources_disagree,
+            where concept_id in ('closing_equity', 'annual_result'))                       as sources_disagree,
         bool_or(status <> 'pass') filter (where check_id = 'br_other_equity_rollforward') as br_components_disagree
     from {{ ref('int_reconciliations') }}
     group by org_id, fiscal_year

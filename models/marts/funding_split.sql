@@ -8,7 +8,7 @@ with notes as (
 ),
 
 checks as (
-    select org_id, fiscal_year, check_id, status
+    select org_id, fiscal_year, member_type, member_line_id, status
     from {{ ref('int_reconciliations') }}
     where check_family = 'funding_rule'
 )
@@ -35,4 +35,5 @@ left join checks as c
     on c.org_id = m.org_id
     and c.fiscal_year = n.fiscal_year
     -- a member that shares its type's part has a check of its own; otherwise its type's check is its
-    and c.check_id = concat('funding_rule.', m.member_type, case when m.share_of_type < 1 then concat('.', m.line_id) else '' end)
+    and c.member_type = m.member_type
+    and c.member_line_id is not distinct from case when m.share_of_type < 1 then m.line_id end

@@ -13,7 +13,7 @@ with figures as (
 ),
 
 checks as (
-    select org_id, fiscal_year, replace(check_id, 'goal.', '') as goal_id, status, message
+    select org_id, fiscal_year, goal_id, status, message
     from {{ ref('int_reconciliations') }}
     where check_family = 'goal_status'
 ),

@@ -22,9 +22,9 @@ note3 as (
 ),
 
 tie_out as (
-    select org_id, fiscal_year, split_part(split_part(check_id, '.', 2), ':', 1) as intervention_id, status
+    select org_id, fiscal_year, intervention_id, status
     from {{ ref('int_reconciliations') }}
-    where check_id like 'intervention_cost.%'
+    where concept_id = 'intervention_cost' and intervention_id is not null
 ),
 
 joined as (

@@ -3,7 +3,7 @@
 -- so that a failing verdict test on this leaf never stops the rest of the warehouse from building.
 -- cause_id: the group of failing checks the preferred diagnosis explains together (marts.diagnoses).
 with causes as (
-    select distinct cause_id, org_id, unnest(check_ids) as check_name
+    select distinct cause_id, org_id, unnest(check_ids) as explained
     from {{ ref('diagnoses') }}
     where cause_rank = 1
 )
@@ -14,4 +14,4 @@ select
     r.fact_ids, c.cause_id
 from {{ ref('int_reconciliations') }} as r
 left join causes as c
-    on c.org_id = r.org_id and c.check_name = concat(r.check_id, ' ', r.fiscal_year)
+    on c.org_id = r.org_id and c.explained.check_id = r.check_id and c.explained.fiscal_year = r.fiscal_year

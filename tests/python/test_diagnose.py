@@ -78,7 +78,8 @@ def test_each_kind_of_slip_is_named_on_the_planted_figure(printed, unit, decimal
     preferred = [r for r in rows if r["cause_rank"] == 1]
     assert [(r["line_id"], r["kind"]) for r in preferred] == [("a", kind)], rows
     assert preferred[0]["implied_value"] == pytest.approx(implied)
-    assert preferred[0]["check_ids"] == ["a:tie 2023", "calc.T 2023"]
+    assert preferred[0]["check_ids"] == [{"check_id": "a:tie", "fiscal_year": 2023},
+                                         {"check_id": "calc.T", "fiscal_year": 2023}]
     assert "a" in preferred[0]["sentence"] and preferred[0]["tied"] is False
 
 
@@ -126,7 +127,8 @@ def test_a_ratio_over_a_mislabelled_total_blames_the_total_not_the_claim():
                         Context(UNITS, {}, {}), {})
     preferred = [r for r in rows if r["cause_rank"] == 1]
     assert [(r["line_id"], r["kind"], r["implied_value"]) for r in preferred] == [("T", "unit_mislabel", 12_931_178)]
-    assert preferred[0]["check_ids"] == ["calc.T 2023", "soliditet 2023"]
+    assert preferred[0]["check_ids"] == [{"check_id": "calc.T", "fiscal_year": 2023},
+                                         {"check_id": "soliditet", "fiscal_year": 2023}]
 
 
 def test_a_zero_is_no_unit_mislabel():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from finsam.diagnosis.forms import FORMS
-from finsam.diagnosis.model import TIE, Cause, Check, Explanation, Figure
+from finsam.diagnosis.model import TIE, Cause, Check, Explanation, Figure, check_refs
 from finsam.diagnosis.search import MAX_ALTERNATIVE_PROPOSALS, OrgProblem
 from finsam.diagnosis.slips import KIND_WORDS, KINDS, Context, classify
 
@@ -25,7 +25,6 @@ DIAGNOSIS_COLUMNS = [
     "label_printed", "printed_value", "implied_value", "unit", "kind", "check_ids", "n_checks", "n_figures", "weight",
     "erratum_blames", "agrees_with_erratum", "sentence", "source_ref", "fact_id",
 ]
-
 
 
 def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], weights: dict[str, float],
@@ -54,7 +53,6 @@ def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], w
     return rows
 
 
-
 def _causes_of(problem: OrgProblem, best: frozenset) -> list[tuple[frozenset, list[int]]]:
     """The blamed figures split into groups sharing no check, each with the failing checks it explains."""
     out = []
@@ -63,7 +61,6 @@ def _causes_of(problem: OrgProblem, best: frozenset) -> list[tuple[frozenset, li
         if explained:
             out.append((part, explained))
     return out
-
 
 
 def _alternatives(problem: OrgProblem, cause: Cause, check_indices: list[int], others: frozenset) -> None:
@@ -86,10 +83,9 @@ def _alternatives(problem: OrgProblem, cause: Cause, check_indices: list[int], o
         excluded.append(found)
 
 
-
 def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, figures: dict[str, Figure],
                 context: Context, errata: dict[tuple[str, int], str]) -> list[dict]:
-    check_ids = sorted(c.name for c in cause.checks)
+    check_ids = check_refs(cause.checks)
     blames = sorted({errata[(c.check_id, c.fiscal_year)] for c in cause.checks
                      if (c.check_id, c.fiscal_year) in errata})
     described = []
@@ -136,24 +132,23 @@ def _cause_rows(cause_id: str, org_id: str, cause: Cause, problem: OrgProblem, f
     return rows
 
 
-
-def figureless_row(cause_id: str, org_id: str, check: Check, check_ids: list[str], blames: list[str],
+def figureless_row(cause_id: str, org_id: str, check: Check, check_ids: list[dict], blames: list[str],
                     sentence: str | None = None) -> dict:
     """A cause no printed figure stands for: a goal status, or checks no change of figures satisfies."""
     status = FORMS[check.form].is_own_cause(check)
     sentence = sentence or (f"The printed goal status is the claim at fault: {check.rule}." if status else
-                            f"No change of printed figures makes these checks hold together: {', '.join(check_ids)}.")
+                            "No change of printed figures makes these checks hold together: "
+                            + ", ".join(f"{c['check_id']} {c['fiscal_year']}" for c in check_ids) + ".")
     return {"cause_id": cause_id, "cause_rank": 1, "tied": False, "org_id": org_id, "report_year": None,
             "fiscal_year": check.fiscal_year, "statement": "GOAL" if status else None,
-            "line_id": check.check_id.removeprefix("goal.") if status else None,
+            "line_id": check.goal_id if status else None,
             "measure": "status" if status else None, "label_printed": None, "printed_value": None,
             "implied_value": None, "unit": None, "kind": "unexplained", "check_ids": check_ids,
             "n_checks": len(check_ids), "n_figures": 0, "weight": None, "erratum_blames": blames or None,
             "agrees_with_erratum": None, "sentence": sentence, "source_ref": None, "fact_id": None}
 
 
-
-def _sentence(fig: Figure, kind: str, implied: float | None, check_ids: list[str], rank: int, tied: bool,
+def _sentence(fig: Figure, kind: str, implied: float | None, check_ids: list[dict], rank: int, tied: bool,
               n_tied: int) -> str:
     where = f"{fig.statement} {fig.label} {fig.fiscal_year} (the {fig.report_year} report)"
     value = f"printed {_figure_text(fig.value, fig.decimals)} {fig.unit}"
@@ -163,7 +158,6 @@ def _sentence(fig: Figure, kind: str, implied: float | None, check_ids: list[str
         f" (tied with {n_tied - 1} other{'s' if n_tied > 2 else ''} of equal weight)" if tied else "")
     return (f"{lead}: {where} is {value}{would} {'its check' if n == 1 else f'its {n} checks'} hold; "
             f"{KIND_WORDS[kind]}.")
-
 
 
 def _figure_text(value: float, decimals: int) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 TIE = 1e-6
 
 
-
 @dataclass
 class Figure:
     fact_id: str
@@ -44,7 +43,6 @@ class Figure:
         return normalised / (self.factor * self.sign)
 
 
-
 @dataclass
 class Check:
     check_id: str
@@ -58,18 +56,23 @@ class Check:
     rhs_value: float | None
     passed: bool
     rule: str
+    goal_id: str | None = None     # the goal of a goal status
 
     @property
     def name(self) -> str:
         return f"{self.check_id} {self.fiscal_year}"
 
 
+def check_refs(checks: list[Check]) -> list[dict]:
+    """Checks as marts.diagnoses lists them: (check_id, fiscal_year), in order."""
+    return [{"check_id": c.check_id, "fiscal_year": c.fiscal_year}
+            for c in sorted(checks, key=lambda c: (c.check_id, c.fiscal_year))]
+
 
 @dataclass
 class Explanation:
     figures: list[str]             # fact ids
     weight: float
-
 
 
 @dataclass

@@ -19,7 +19,6 @@ MAX_PROPOSALS = 200
 MAX_ALTERNATIVE_PROPOSALS = 25
 
 
-
 class OrgProblem:
     """The localisation problem of one association, solved as an implicit hitting-set problem.
 
@@ -221,7 +220,6 @@ class OrgProblem:
                 return None
             ends.append(solved[figure])
         return min(ends), max(ends)
-
 
 
 def quiet_solver():

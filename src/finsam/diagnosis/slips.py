@@ -12,16 +12,13 @@ KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit
          "dropped_or_doubled_digit", "other_figure", "unexplained")
 
 
-
 def _digits(fig: Figure) -> tuple[int, str]:
     scaled = round(abs(fig.value) * 10 ** fig.decimals)
     return (-1 if fig.value < 0 else 1), str(scaled)
 
 
-
 def _from_digits(fig: Figure, sign: int, digits: str) -> float:
     return sign * int(digits) / 10 ** fig.decimals * fig.factor * fig.sign
-
 
 
 def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, float]]:
@@ -63,13 +60,11 @@ def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, 
     return out
 
 
-
 @dataclass
 class Context:
     units: dict[str, list[tuple[str, float]]]
     finer: dict[str, bool]
     equal_elsewhere: dict[str, str]
-
 
 
 def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tuple[str, float]:
@@ -86,7 +81,6 @@ def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tu
     return "unexplained", _nearest(fig, lo, hi)
 
 
-
 def _on_grid(fig: Figure, value: float, lo: float, hi: float) -> float:
     """The printable value (a multiple of the printed unit) nearest `value` within [lo, hi], if any."""
     g = fig.grid
@@ -96,7 +90,6 @@ def _on_grid(fig: Figure, value: float, lo: float, hi: float) -> float:
     elif snapped > hi + 1e-9 * g:
         snapped -= g
     return round(snapped, 10) if lo - 1e-9 * g <= snapped <= hi + 1e-9 * g else value
-
 
 
 def _nearest(fig: Figure, lo: float, hi: float) -> float:
@@ -113,7 +106,6 @@ KIND_WORDS = {
 }
 
 
-
 def finer(figures: dict[str, Figure], checks: list[Check]) -> dict[str, bool]:
     """Figures compared, in some check, with a figure of the same quantity printed more precisely."""
     finer: dict[str, bool] = {}
@@ -126,7 +118,6 @@ def finer(figures: dict[str, Figure], checks: list[Check]) -> dict[str, bool]:
             if finest[fig.base_unit] < fig.grid:
                 finer[fig.fact_id] = True
     return finer
-
 
 
 def equal_elsewhere(figures: dict[str, Figure]) -> dict[str, str]:

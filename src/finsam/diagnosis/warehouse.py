@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from finsam.diagnosis.causes import diagnose_org, figureless_row
 from finsam.diagnosis.forms import FORMS
-from finsam.diagnosis.model import Check, Figure
+from finsam.diagnosis.model import Check, Figure, check_refs
 from finsam.diagnosis.slips import Context, equal_elsewhere, finer
 
 
@@ -17,7 +17,8 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
     if not failing_orgs.limit(1).fetchall():
         return []
     check_rows = checks.join(failing_orgs, "org_id").filter("form is not null").project(
-        "org_id, check_id, check_family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule").fetchall()
+        "org_id, check_id, check_family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule, "
+        "goal_id").fetchall()
     fact_rows = facts.join(failing_orgs, "org_id").project(
         "org_id, fact_id, report_year, fiscal_year, statement, line_id, measure, label_printed, "
         "cast(value as double), unit, decimals, sign, base_unit, "
@@ -42,12 +43,13 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
             fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
             factor_of[unit], sign, base_unit, line_kind, source_ref)
     checks_by_org: dict[str, list[Check]] = {}
-    for org, check_id, family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule in check_rows:
+    for org, check_id, family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule, goal_id in check_rows:
         lower, upper = bounds.get((org, check_id, fiscal_year), (None, None))
         terms = [(t["fact_id"], t["coefficient"]) for t in terms or []]
         terms = FORMS[form].terms_from_warehouse(terms, fact_ids)
         checks_by_org.setdefault(org, []).append(Check(
-            check_id, family, fiscal_year, form, terms, tolerance, lower, upper, rhs_value, status == "pass", rule))
+            check_id, family, fiscal_year, form, terms, tolerance, lower, upper, rhs_value, status == "pass", rule,
+            goal_id))
     out: list[dict] = []
     for org in sorted(checks_by_org):
         figures = figures_by_org.get(org, {})
@@ -58,11 +60,10 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
             out += diagnose_org(org, figures, org_checks, weights, context, blames.get(org, {}))
         except Exception as error:  # one association's diagnosis must not stop the warehouse: say so in its row
             failing = [c for c in org_checks if not c.passed]
-            out.append(figureless_row(f"{org}#1", org, failing[0], sorted(c.name for c in failing), [],
+            out.append(figureless_row(f"{org}#1", org, failing[0], check_refs(failing), [],
                                        f"The diagnosis failed ({type(error).__name__}: {error}); "
                                        "the checks are unaffected."))
     return out
-
 
 
 def figure_weights(figures: dict[str, Figure], checks: list[Check], rules: list[tuple[str, str, float]]) -> dict[str, float]:

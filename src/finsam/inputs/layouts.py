@@ -79,7 +79,6 @@ REFERENCES = [
 ]
 
 
-
 @dataclass
 class TableSchema:
     name: str
@@ -93,7 +92,6 @@ class TableSchema:
         self.positions = {name: k for k, name in enumerate(self.columns, start=1)}
 
 
-
 @dataclass
 class Table:
     """A file read as text, row by row: each row's values and the line it starts on."""
@@ -102,7 +100,6 @@ class Table:
     rel: str                   # the file as messages name it
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-
 
 
 def _type_family(dbt_type: str) -> str:
@@ -114,7 +111,6 @@ def _type_family(dbt_type: str) -> str:
     if t.startswith("bool"):
         return "boolean"
     return "text"
-
 
 
 def load_schemas(project: Project) -> dict[str, TableSchema]:

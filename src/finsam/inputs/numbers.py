@@ -12,7 +12,6 @@ MINUS_SIGNS = {"\u2212": "minus sign (U+2212)", "\u2013": "en dash (U+2013)", "\
 SPACES = {" ": "space", "\u00a0": "non-breaking space", "\u202f": "narrow non-breaking space", "\u2009": "thin space"}
 
 
-
 def parse_number(text: str, decimals: int | None, integer: bool) -> tuple[str | None, str | None, str | None]:
     """(canonical text, reading, problem) for one numeric cell as typed by a person.
 

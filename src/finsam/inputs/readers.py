@@ -47,7 +47,6 @@ def _decode(raw: bytes, rel: str, problems: list[Finding], readings: list[Findin
         return None
 
 
-
 def _delimiter_problem(header: str, rel: str) -> Finding | None:
     if "," in header:
         return None
@@ -59,7 +58,6 @@ def _delimiter_problem(header: str, rel: str) -> Finding | None:
     return None
 
 
-
 def _header_problems(header: list[str], schema: TableSchema, rel: str) -> list[Finding]:
     expected = ",".join(schema.columns)
     found = [Finding(rel, 1, schema.columns.index(name) + 1, name, None,
@@ -69,7 +67,6 @@ def _header_problems(header: list[str], schema: TableSchema, rel: str) -> list[F
                       f"unexpected column '{name}'; the header must be: {expected}")
               for name in header if name not in schema.columns]
     return found
-
 
 
 def read_csv_table(path: Path, rel: str, schema: TableSchema, problems: list[Finding],
@@ -115,7 +112,6 @@ def read_csv_table(path: Path, rel: str, schema: TableSchema, problems: list[Fin
     return table
 
 
-
 @contextmanager
 def path_duckdb_can_read(path: Path) -> Iterator[str]:
     """A path to `path` that DuckDB reads literally: a link with a plain name in a private folder.
@@ -137,7 +133,6 @@ PARQUET_INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINY
 
 
 PARQUET_NUMERIC = (*PARQUET_INTEGER, "DECIMAL", "DOUBLE", "FLOAT")
-
 
 
 def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSchema, problems: list[Finding],
@@ -184,7 +179,6 @@ def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSche
     except duckdb.Error as err:
         problems.append(Finding(rel, 1, 1, None, None, f"the file cannot be read as Parquet ({err}); write it "
                                                        "again, or give the collection as CSV"))
-
 
 
 def collection_files(folder: Path) -> tuple[dict[str, Path], list[Finding], list[Finding]]:

@@ -56,7 +56,6 @@ def check_values(table: Table, problems: list[Finding], readings: list[Finding])
                 row[name] = canonical
 
 
-
 def _too_many_digits(canonical: str, limit: tuple[int, int] | None) -> str | None:
     """A problem where the number has more digits than its warehouse column holds (DuckDB would refuse it)."""
     if limit is None:
@@ -66,7 +65,6 @@ def _too_many_digits(canonical: str, limit: tuple[int, int] | None) -> str | Non
         return (f"more digits than the warehouse holds ({limit[0]} before and {limit[1]} after the decimal point): "
                 "check the number")
     return None
-
 
 
 def check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding]) -> None:
@@ -101,7 +99,6 @@ def check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding])
             inputs.con.execute("insert into dropped values (?, ?)", [file, line])
 
 
-
 def check_references(inputs: Inputs, problems: list[Finding]) -> None:
     for group, columns, target, target_columns, what_to_do in REFERENCES:
         rows, known = inputs.union(group, columns), inputs.union(target, target_columns)
@@ -117,7 +114,6 @@ def check_references(inputs: Inputs, problems: list[Finding]) -> None:
         for file, line, value in found:
             problems.append(Finding(file, line, inputs.position(group, name), name, value,
                                     f"unknown {' '.join(c.replace('_', ' ') for c in columns)}: {what_to_do}"))
-
 
 
 def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
@@ -171,7 +167,6 @@ def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
             f"not a known label of line {line_id} (canonical '{labels.canonical[(statement, line_id)]}'){hint}. If the "
             f"report prints it so, add the row {org_id},{statement},{label},{line_id} to seeds/reference/label_variants.csv"))
     inputs.con.unregister("wrong_labels")
-
 
 
 def serialise(table: Table, dropped: set[int]) -> str:

@@ -19,11 +19,9 @@ def digit_limit(sql_type: str) -> tuple[int, int] | None:
     return (9, 0) if sql_type.lower() in ("integer", "int", "int4") else None
 
 
-
 def sql_string(text: str) -> str:
     """A properly quoted SQL string literal (for the one statement that takes no parameter: ATTACH)."""
     return "'" + text.replace("'", "''") + "'"
-
 
 
 def quoted_columns(columns) -> str:
@@ -54,7 +52,6 @@ create macro stored_number_canonical(raw, places) as case
         else '' end
 end;
 """
-
 
 
 class Inputs:

@@ -57,7 +57,6 @@ class ValidationResult:
             con.execute("detach build")
 
 
-
 def validate_inputs(project: Project, collection: Path | None = None) -> ValidationResult:
     """Validate every seed, and the collection folder if given; return all problems and notes, the
     normalised seed texts and the validated collection, ready to load into the build."""

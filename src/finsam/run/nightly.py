@@ -44,7 +44,6 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
 
 
-
 def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: bool = True,
                 on_stage: ProgressCallback | None = None, collection: Path | None = None,
                 keep_build: bool = False, only_org: str | None = None, after_publish: str | None = None) -> RunResult:
@@ -113,7 +112,6 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
     return result
 
 
-
 def _report_anyway(project: Project, result: RunResult) -> None:
     """After a crash, still write the run's report and point reports/latest at it, as far as the disk allows."""
     if result.report_dir and (project.reports_dir / "runs" / result.run_id).exists():
@@ -123,7 +121,6 @@ def _report_anyway(project: Project, result: RunResult) -> None:
         activate_report(project, result)
     except Exception:  # the report is a courtesy here; the exit code and message already say what happened
         pass
-
 
 
 def _build_and_check(project: Project, result: RunResult, project_copy: Path, parse_cache: Path | None,
@@ -237,7 +234,6 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
         known = result.status_counts.get("known", 0)
         result.message = (f"all {sum(result.status_counts.values())} checks pass"
                           + (f" or match one of {known} registered errata" if known else ""))
-
 
 
 def _publish(project: Project, result: RunResult, built_db: Path, after_publish: str | None) -> str:

@@ -47,17 +47,14 @@ CHART_QUERIES = {
 }
 
 
-
 def _decimal_as_float(value):
     return float(value) if isinstance(value, Decimal) else value
-
 
 
 def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
     rel = con.sql(sql, params=params)
     columns = rel.columns
     return [{c: _decimal_as_float(v) for c, v in zip(columns, row)} for row in rel.fetchall()]
-
 
 
 def offending_rows(con: duckdb.DuckDBPyConnection, test: NodeOutcome, limit: int = 5) -> list[dict]:

@@ -79,14 +79,12 @@ EXIT_OK, EXIT_INCONSISTENT, EXIT_ERROR = 0, 1, 2
 STAGES = ("validate", "dbt build", "gx", "report", "publish")
 
 
-
 @dataclass
 class StageResult:
     name: str
     status: str = "skipped"  # ok | failed | skipped
     seconds: float = 0.0
     detail: str = ""
-
 
 
 @dataclass

@@ -38,7 +38,6 @@ RUN_INFO_COLUMNS = {
 }
 
 
-
 def write_run_info(project: Project, result: RunResult, built_db: Path) -> None:
     """marts.run_info: one row saying which run built the warehouse a BI tool is reading, and when."""
     counts = result.status_counts

@@ -39,7 +39,6 @@ def prepare_build_project(project: Project, target: Path, normalised: dict[Path,
 BUILD_SLOTS = 4
 
 
-
 def _take_build_slot() -> tuple[int, Path, Path] | None:
     """(lock, folder, parse cache) of a free build slot of this user, or None when all are taken or the
     slots' folder is not this user's own and private."""
@@ -69,7 +68,6 @@ def _take_build_slot() -> tuple[int, Path, Path] | None:
     return None
 
 
-
 @contextmanager
 def build_slot() -> Iterator[tuple[Path, Path | None]]:
     """(an empty folder for the build copy of the dbt project, the folder that keeps dbt's parse of it).
@@ -89,7 +87,6 @@ def build_slot() -> Iterator[tuple[Path, Path | None]]:
         yield folder, parse_cache
     finally:
         os.close(lock)
-
 
 
 def create_build_file(built_db: Path, validation: ValidationResult) -> None:
