@@ -17,7 +17,7 @@ from rich.table import Table
 from finsam.run.nightly import nightly_run
 from finsam.run.results import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult
 from finsam.project import FinsamError, Project
-from finsam.run.report import describe_test_failure
+from finsam.run.report_content import describe_test_failure
 from finsam.safe_text import console_text
 from finsam.inputs import Finding, validate_inputs
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from finsam.run.report import _charts, _fmt
+from finsam.run.report_content import format_number
+from finsam.run.report_html import charts
 
 NNBSP, MINUS = "\u202f", "\u2212"
 
 
 def test_numbers_are_written_the_swedish_way():
-    assert _fmt(-1493.9, "kr") == f"{MINUS}1{NNBSP}493,9 kr"
-    assert _fmt(15.8, "%") == "15,8 %"
-    assert _fmt(12499887, "kr") == f"12{NNBSP}499{NNBSP}887 kr"
-    assert _fmt(-471931.0, "kr") == f"{MINUS}471{NNBSP}931 kr"
+    assert format_number(-1493.9, "kr") == f"{MINUS}1{NNBSP}493,9 kr"
+    assert format_number(15.8, "%") == "15,8 %"
+    assert format_number(12499887, "kr") == f"12{NNBSP}499{NNBSP}887 kr"
+    assert format_number(-471931.0, "kr") == f"{MINUS}471{NNBSP}931 kr"
 
 
 def test_the_published_runs_report_says_what_happened(pristine):
@@ -35,7 +36,7 @@ def test_budget_bars_are_coloured_as_their_legend_says():
              "favourable": actual < budget}
             for name, budget, actual in (("on budget", 20, 20), ("under", 500, 495), ("over", 250, 697))]
     result = SimpleNamespace(charts={"intervention_deviation": rows})
-    ((_, chart),) = _charts(result, "o", first=False)
+    ((_, chart),) = charts(result, "o", first=False)
     traces = {t["name"]: t for t in json.loads(chart[chart.index("[{"):chart.index("}],") + 2])}
     assert list(traces["Actual, within budget"]["x"]) == [20, 495, None]
     assert list(traces["Actual, over budget"]["x"]) == [None, None, 697]
