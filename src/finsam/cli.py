@@ -173,10 +173,10 @@ def generate(
     slip_pairs: Annotated[int, typer.Option(help="Plant two slips in each of this many further associations.")] = 0,
 ) -> None:
     """Write a synthetic, internally consistent collection of annual reports (for scale tests and benchmarks)."""
-    from finsam.synthetic.generate import generate as write_collection
-
     from finsam.synthetic.generate import InvalidOptions
-    from finsam.synthetic.render import KINDS, MissingProducer
+    from finsam.synthetic.generate import generate as write_collection
+    from finsam.synthetic.producers import MissingProducer
+    from finsam.synthetic.render import KINDS
 
     kinds = tuple(k.strip() for k in (render or "").split(",") if k.strip())
     unknown = [k for k in kinds if k not in KINDS]

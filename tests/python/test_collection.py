@@ -12,7 +12,8 @@ from xml.etree import ElementTree as ET
 
 import duckdb
 
-from finsam.synthetic.generate import PLANTS, generate
+from finsam.synthetic.generate import generate
+from finsam.synthetic.plants import PLANTS
 from finsam.run.nightly import nightly_run
 
 

@@ -8,6 +8,9 @@ item (a row whose label maps to no line, a number in running text: a narrative c
 named rule; or unexplained. Every table statement of statements.csv is read, or said not to be: its
 heading found with no table read, or not found at all (exit 1 where statements.required says it must be
 printed).
+
+Over 350 lines by choice: the Interpreter is one pass over the report model whose steps share the table
+being read; the readers, the layout rule, the numbers and the label index are modules of their own.
 """
 
 from __future__ import annotations

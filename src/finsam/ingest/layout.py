@@ -22,6 +22,9 @@ its character columns; both come here as `Line`s of `Word`s and are read by the 
   label lines between rows belong to the table; header words go to the column they stand over. A header
   naming years below the rows starts the next table.
 - **Wrapped labels** are joined to their row (`_join_wrapped`).
+
+Over 350 lines by choice: cells, columns, the numbers of a row, rows and wrapped labels decide one another,
+and a change to one of them is read against the others.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ and `pdftotext -layout` text of each borderless PDF. Generated reports carry the
 have: thousands separators, minus signs, year order, unit headers, a Note column, tables continued after
 a page break, blank lines, labels that wrap. `finsam ingest` must read every rendering back into exactly
 the facts printed.
+
+Over 350 lines by choice: one renderer a kind of document, each reading the same blocks and style;
+the programs that make the produced kinds are in producers.py.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from __future__ import annotations
 import html
 import random
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from finsam.synthetic.producers import export_with_libreoffice, layout_text, print_with_chromium
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # (statement, heading, how the columns of a year are headed); DR and the single-column BKR are their own.
@@ -309,45 +312,6 @@ def render_html(blocks: list[Block]) -> str:
             out.append("</table>")
     return ("<!DOCTYPE html><html lang='sv'><head><meta charset='utf-8'><title>Årsredovisning</title>"
             f"<style>{HTML_STYLE}</style></head><body>\n" + "\n".join(out) + "\n</body></html>\n")
-
-
-class MissingProducer(Exception):
-    """A program a rendering needs is not installed."""
-
-
-def _program(name: str, package: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise MissingProducer(f"{name} is not installed: apt-get install {package}")
-    return found
-
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-pdf-header-footer"]
-
-
-def print_with_chromium(page: Path, pdf: Path) -> None:
-    """The page printed to PDF by Chromium (Debian's package), as a browser prints a web-published report."""
-    chromium = _program("chromium", "chromium")
-    with tempfile.TemporaryDirectory(prefix="finsam-chromium-") as profile:
-        subprocess.run([chromium, *CHROMIUM_ARGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()],
-                       check=True, capture_output=True, timeout=120)
-
-
-def export_with_libreoffice(documents: list[Path], out_dir: Path) -> None:
-    """Word files exported to PDF by LibreOffice, all in one start of it (a start costs seconds)."""
-    soffice = _program("soffice", "libreoffice-writer-nogui")
-    with tempfile.TemporaryDirectory(prefix="finsam-soffice-") as profile:
-        subprocess.run([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-                        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir), *map(str, documents)],
-                       check=True, capture_output=True, timeout=300)
-
-
-def layout_text(pdf: Path, text: Path) -> None:
-    """`pdftotext -layout` of a PDF (poppler-utils): the text with its columns kept by spaces."""
-    subprocess.run([_program("pdftotext", "poppler-utils"), "-layout", "-enc", "UTF-8", str(pdf), str(text)],
-                   check=True, capture_output=True, timeout=120)
 
 
 # Each kind is the end of a rendering's file name: <stem>.<kind>.
