@@ -3,11 +3,10 @@
 -- Printed tables foot at their own precision: every term is rounded to the coarsest printed unit
 -- among the terms (XBRL Calculations 1.1, round-to-nearest) and the totals must then agree exactly.
 -- A table of its own: its grouping holds every term of every total, and inside int_check_results' union
--- it competed for memory with the other families (10 000 org-years, run directly: 17 + 18 s apart, 40 s together).
+-- it would compete for memory with the other families (BENCHMARKS.md's profile).
 -- One grouping over the terms: the precision is known only once a total's terms are all seen, so each
 -- group keeps its printed lines' values and rounds them after grouping. Grouping the terms twice, once
--- for the precision and once to sum the rounded terms, kept the terms in memory in between (10 000
--- org-years: 16.8 s against 10.1 s).
+-- for the precision and once to sum the rounded terms, would keep the terms in memory in between.
 with terms as (
     select * from {{ ref('int_calculation_terms') }}
 ),

@@ -269,7 +269,7 @@ def report(
 
 
 def main() -> None:
-    """The `finsam` command. It ends without Python's teardown of its imported modules (0.8 s once Great
+    """The `finsam` command. It ends without Python's teardown of its imported modules (slow once Great
     Expectations is loaded): by then every file, connection and lock is closed and the output flushed."""
     try:
         app()

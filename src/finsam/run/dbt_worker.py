@@ -1,6 +1,6 @@
 """A dbt child process that builds on request (`python -m finsam.run.dbt_worker`).
 
-Importing dbt takes about 1.6 s and compiling its macro templates more; a worker pays both once. It can
+Importing dbt and compiling its macro templates take seconds; a worker pays both once. It can
 be started before the build is ready, so that the import overlaps the caller's own work, and it can serve
 several builds one after another.
 

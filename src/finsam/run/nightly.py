@@ -156,7 +156,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
         import_in_background()  # the parent only waits while dbt builds
         # dbt sees the build file under one path in the project folder every run: its parse stays valid
         (build_project / built_db.name).symlink_to(built_db)
-        # dbt's log file is read only in a kept build folder; writing it costs 0.26 s of a real report's build
+        # dbt's log file is read only in a kept build folder; writing it costs every build time
         file_log = [] if keep_build else ["--log-level-file", "none"]
         outcome = dbt_build(build_project, project.profiles_dir, build_project / built_db.name, file_log,
                             parse_cache=parse_cache)

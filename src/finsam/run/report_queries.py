@@ -8,7 +8,6 @@ import duckdb
 
 from finsam.run.results import NodeOutcome
 
-# What the report shows, read from the built warehouse before it is published.
 REPORT_QUERIES = {
     "checks": """select check_id, check_family, org_id, fiscal_year, lhs_label, lhs_value, rhs_label, rhs_value,
                         difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message,
