@@ -25,7 +25,8 @@ from finsam.run import publish
 from finsam.run.dbt_steps import dbt_build, start_dbt_worker
 from finsam.run.gx_runner import import_in_background, relations_of, run_suites
 from finsam.run.report import activate_report, staging_dir, write_report
-from finsam.run.report_queries import CHART_ORGS, CHART_QUERIES, REPORT_QUERIES, offending_rows, query_rows
+from finsam.run.report_queries import (CHART_ORGS, CHART_QUERIES, REPORT_QUERIES, STATUS_COUNTS, offending_rows,
+                                      query_rows)
 from finsam.run.results import (
     EXIT_ERROR,
     EXIT_INCONSISTENT,
@@ -210,8 +211,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
         result.checks = rows(REPORT_QUERIES["checks"])
         result.diagnoses = rows(REPORT_QUERIES["diagnoses"])
         result.coverage = rows(REPORT_QUERIES["coverage"])
-        result.status_counts = {r["status"]: r["n"] for r in rows(
-            "select status, count(*) as n from marts.reconciliations group by status")}
+        result.status_counts = {r["status"]: r["n"] for r in rows(STATUS_COUNTS)}
         chart_orgs = [result.org_filter] if result.org_filter else [r["org_id"] for r in rows(CHART_ORGS)]
         result.charts = {name: rows(sql, {"orgs": chart_orgs}) for name, sql in CHART_QUERIES.items()}
         result.org_names = {r["org_id"]: r["name_sv"] for r in rows("select org_id, name_sv from intermediate.int_organisations")}

@@ -25,6 +25,7 @@ REPORT_QUERIES = {
                    from marts.check_coverage group by statement order by statement""",
 }
 
+STATUS_COUNTS = "select status, count(*) as n from marts.reconciliations group by status"
 
 # Charts show the associations of the seeds (or the one asked for with --org), not every association of a
 # loaded collection; one series or section per association.
