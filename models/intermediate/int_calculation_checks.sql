@@ -17,8 +17,6 @@ grouped as (
         org_id,
         fiscal_year,
         any_value(statement)                                                    as statement,
-        any_value(line_id) filter (where role = 'lhs')                          as line_id,
-        any_value(lhs_measure)                                                  as measure,
         count(*) filter (where role = 'rhs')                                    as n_children,
         count(fact_id) filter (where role = 'rhs')                              as n_children_printed,
         max(2 * half_width)                                                     as precision_step,
@@ -61,8 +59,6 @@ footed as (
         org_id,
         fiscal_year,
         statement,
-        line_id,
-        measure,
         lhs_label,
         {{ rounded_to('lhs_printed', 'precision_step') }}                      as lhs_value,
         -- the first term reads without its plus sign

@@ -28,9 +28,6 @@ select
     'value_range'                                                                   as check_family,
     org_id,
     fiscal_year,
-    statement,
-    line_id,
-    measure,
     concat(statement, ' ', label_printed, ' ', fiscal_year, ' as printed')          as lhs_label,
     cast(value_base as double)                                                      as lhs_value,
     case

@@ -33,8 +33,6 @@ check_rows as (
         w.org_id,
         w.fiscal_year,
         w.statement,
-        w.line_id,
-        w.measure,
         w.concept_id,
         w.intervention_id,
         w.member_type,
@@ -82,8 +80,6 @@ stale_errata as (
         e.org_id,
         e.fiscal_year,
         cast(null as varchar)                                           as statement,
-        cast(null as varchar)                                           as line_id,
-        cast(null as varchar)                                           as measure,
         cast(null as varchar)                                           as concept_id,
         cast(null as varchar)                                           as intervention_id,
         cast(null as varchar)                                           as member_type,
@@ -121,15 +117,15 @@ stale_errata as (
 )
 
 select
-    check_id, check_family, org_id, fiscal_year, statement, line_id, measure, concept_id, intervention_id,
-    member_type, member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
+    check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
+    member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
 from check_rows
 union all
 select
-    check_id, check_family, org_id, fiscal_year, statement, line_id, measure, concept_id, intervention_id,
-    member_type, member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
+    check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
+    member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
 from stale_errata

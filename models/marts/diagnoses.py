@@ -12,7 +12,8 @@ select
     cast(null as varchar) as statement, cast(null as varchar) as line_id, cast(null as varchar) as measure,
     cast(null as varchar) as label_printed, cast(null as double) as printed_value,
     cast(null as double) as implied_value, cast(null as varchar) as unit, cast(null as varchar) as kind,
-    cast(null as struct(check_id varchar, fiscal_year integer)[]) as check_ids, cast(null as integer) as n_checks, cast(null as integer) as n_figures,
+    cast(null as struct(check_id varchar, fiscal_year integer)[]) as check_ids, cast(null as integer) as n_checks,
+    cast(null as integer) as n_figures,
     cast(null as double) as weight, cast(null as varchar[]) as erratum_blames,
     cast(null as boolean) as agrees_with_erratum, cast(null as varchar) as sentence,
     cast(null as varchar) as source_ref, cast(null as varchar) as fact_id
