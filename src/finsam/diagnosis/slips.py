@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from finsam.diagnosis.model import Check, Figure
-from finsam.precision import rounded_to
+from finsam.precision import half_width, rounded_to
 
 KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
          "dropped_or_doubled_digit", "other_figure", "unexplained")
@@ -24,7 +24,7 @@ def _from_digits(fig: Figure, sign: int, digits: str) -> float:
 def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, float]]:
     """(normalised value, half-width) of every value this kind of slip could have printed as fig."""
     sign, digits = _digits(fig)
-    half = fig.grid / 2
+    half = half_width(fig.factor, fig.decimals)
     out: list[tuple[float, float]] = []
     if kind == "sign_flip" and fig.value != 0:
         out.append((-fig.x, half))
