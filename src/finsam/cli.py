@@ -46,6 +46,19 @@ def _findings(findings: list[Finding], kind: str, style: str, console: Console) 
         console.print(f"[{style}]… and {len(findings) - CONSOLE_ROWS} more {kind}s[/] (all in the report's result.json)")
 
 
+def _check_counts(counts: dict[str, int]) -> None:
+    out.print("checks: " + ", ".join(f"[{STATUS_STYLE[k]}]{counts.get(k, 0)} {k}[/]" for k in ("pass", "known", "fail")))
+
+
+def _failing_checks(failing: list[dict], where_all: str) -> None:
+    """The first failing checks, each with its association and message; the rest are counted."""
+    for check in failing[:CONSOLE_ROWS]:
+        out.print(f"[red]fail[/] {escape(check['org_id'])} {escape(check['check_id'])} {check['fiscal_year']}: "
+                  f"{escape(check['message'])}")
+    if len(failing) > CONSOLE_ROWS:
+        out.print(f"[red]… and {len(failing) - CONSOLE_ROWS} more failing checks[/] (all in {where_all})")
+
+
 def _summary(result: RunResult) -> None:
     table = Table(title=f"finsam nightly run {result.run_id}", show_lines=False)
     for column in ("stage", "status", "seconds", "detail"):
@@ -55,15 +68,9 @@ def _summary(result: RunResult) -> None:
                       escape(stage.detail))
     out.print(table)
     if result.status_counts:
-        out.print("checks: " + ", ".join(f"[{STATUS_STYLE[k]}]{result.status_counts.get(k, 0)} {k}[/]"
-                                         for k in ("pass", "known", "fail")))
-    shown = [c for c in result.checks if c["status"] == "fail"
-             and (result.org_filter is None or c["org_id"] == result.org_filter)]
-    for check in shown[:CONSOLE_ROWS]:
-        out.print(f"[red]fail[/] {escape(check['org_id'])} {escape(check['check_id'])} {check['fiscal_year']}: "
-                  f"{escape(check['message'])}")
-    if len(shown) > CONSOLE_ROWS:
-        out.print(f"[red]… and {len(shown) - CONSOLE_ROWS} more failing checks[/] (all in the report)")
+        _check_counts(result.status_counts)
+    _failing_checks([c for c in result.checks if c["status"] == "fail"
+                     and (result.org_filter is None or c["org_id"] == result.org_filter)], "the report")
     _findings(result.problems, "problem", "red", err)
     _findings(result.readings, "note", "yellow", out)
     for test in result.dbt_failures:
@@ -156,12 +163,8 @@ def check(
     with duckdb.connect(str(path), read_only=True, config=duckdb_settings()) as con:
         counts = {r["status"]: r["n"] for r in query_rows(con, STATUS_COUNTS)}
         failing = [c for c in query_rows(con, REPORT_QUERIES["checks"]) if c["status"] == "fail"]
-    out.print("checks: " + ", ".join(f"[{STATUS_STYLE[k]}]{counts.get(k, 0)} {k}[/]" for k in ("pass", "known", "fail")))
-    for check in failing[:CONSOLE_ROWS]:
-        out.print(f"[red]fail[/] {escape(check['org_id'])} {escape(check['check_id'])} {check['fiscal_year']}: "
-                  f"{escape(check['message'])}")
-    if len(failing) > CONSOLE_ROWS:
-        out.print(f"[red]… and {len(failing) - CONSOLE_ROWS} more failing checks[/] (all in marts.reconciliations)")
+    _check_counts(counts)
+    _failing_checks(failing, "marts.reconciliations")
     suites = run_suites(path, project.expectations_dir)
     table = Table(title=escape(f"Great Expectations on {path}"))
     for column in ("suite", "rows", "expectations", "result"):
