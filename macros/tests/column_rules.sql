@@ -7,7 +7,7 @@
     unique:          [column or [column, …], …]  (a single column's nulls are not duplicates)
     accepted_values: {column: [value, …]}        (nulls are accepted)
     relationships:   [{columns: {child column: parent column}, to: ref(…), wildcards: [value, …]}]
-                     every key exists in the parent; a single-column key that is null, or a key
+                     every key exists in the parent; a key with a null column, or a key
                      holding a wildcard value, is no reference
     expressions:     [expression or {expression: …, where: …}] that every row (matching `where`) satisfies
 -#}
@@ -56,9 +56,9 @@ where not exists (
     select 1 from {{ reference.to }} as parent
     where {% for child_column, parent_column in reference.columns.items() %}parent.{{ parent_column }} = child.{{ child_column }}{{ " and " if not loop.last }}{% endfor %}
 )
-{%- if key_columns | length == 1 %}
-and child.{{ key_columns[0] }} is not null
-{%- endif %}
+{%- for column in key_columns %}
+and child.{{ column }} is not null
+{%- endfor %}
 {%- for column in key_columns %}{% for wildcard in reference.get("wildcards", []) %}
 and cast(child.{{ column }} as varchar) <> {{ sql_literal(wildcard) }}
 {%- endfor %}{% endfor %}

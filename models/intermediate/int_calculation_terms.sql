@@ -1,14 +1,47 @@
 -- The calculation tree bound to facts. Grain: one row per (check instance, term).
 -- A tree row with line '*' (or measure '*') applies to every line (measure) and binds the child to
 -- the parent's line (measure): that is how the operating report's column identities are stated.
-with tree as (
+-- A tree row with child line '{anchored}' stands for each of the association's own lines anchored to
+-- the parent (int_own_lines): such a total's terms are the association's, so its tree is bound per
+-- association; every other total's is one for all.
+with standard as (
+    select * from {{ ref('calculation_tree') }}
+),
+
+sums_own_lines as (
+    select distinct statement, parent_line_id from standard where child_line_id = '{anchored}'
+),
+
+bound as (
+    select cast(null as varchar) as org_id, t.statement, t.parent_line_id, t.parent_measure, t.child_line_id,
+           t.child_measure, t.weight
+    from standard as t
+    anti join sums_own_lines as a on a.statement = t.statement and a.parent_line_id = t.parent_line_id
+
+    union all
+
+    select o.org_id, t.statement, t.parent_line_id, t.parent_measure, t.child_line_id, t.child_measure, t.weight
+    from standard as t
+    semi join sums_own_lines as a on a.statement = t.statement and a.parent_line_id = t.parent_line_id
+    cross join {{ ref('int_organisations') }} as o
+    where t.child_line_id <> '{anchored}'
+
+    union all
+
+    select o.org_id, t.statement, t.parent_line_id, t.parent_measure, o.line_id, t.child_measure, t.weight
+    from standard as t
+    inner join {{ ref('int_own_lines') }} as o on o.statement = t.statement and o.anchor_line_id = t.parent_line_id
+    where t.child_line_id = '{anchored}'
+),
+
+tree as (
     select
         *,
         -- where the term stands in the check's label: by descending weight, then line and measure (of one
         -- total's terms only one of the two varies, so the tree's own order is the bound terms' order)
-        cast(row_number() over (partition by statement, parent_line_id, parent_measure
+        cast(row_number() over (partition by org_id, statement, parent_line_id, parent_measure
                                 order by weight desc, child_line_id, child_measure) as integer) as term_rank
-    from {{ ref('calculation_tree') }}
+    from bound
 ),
 
 facts as (
@@ -16,7 +49,7 @@ facts as (
 ),
 
 rules as (
-    select distinct statement, parent_line_id, parent_measure from tree
+    select distinct statement, parent_line_id, parent_measure from standard
 ),
 
 instances as (
@@ -74,6 +107,21 @@ child_terms as (
         on t.statement = i.statement
         and t.parent_line_id = i.parent_line_id
         and t.parent_measure = i.parent_measure
+    where t.org_id is null
+
+    union all
+
+    select
+        i.check_id, i.org_id, i.fiscal_year, i.statement, 'rhs', t.weight, i.bound_measure,
+        case when t.child_line_id = '*' then i.bound_line_id else t.child_line_id end,
+        case when t.child_measure = '*' then i.bound_measure else t.child_measure end,
+        t.term_rank
+    from instances as i
+    inner join tree as t
+        on t.org_id = i.org_id
+        and t.statement = i.statement
+        and t.parent_line_id = i.parent_line_id
+        and t.parent_measure = i.parent_measure
 )
 
 select
@@ -87,7 +135,7 @@ union all
 select
     c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
     c.lhs_measure, c.line_id, c.measure,
-    f.fact_id, coalesce(f.label_printed, cat.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
+    f.fact_id, coalesce(f.label_printed, cat.label_sv, own.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
     c.term_rank
 from child_terms as c
 left join facts as f
@@ -98,3 +146,5 @@ left join facts as f
     and f.measure = c.measure
 left join {{ ref('line_catalogue') }} as cat
     on cat.statement = c.statement and cat.line_id = c.line_id
+left join {{ ref('int_own_lines') }} as own
+    on own.org_id = c.org_id and own.statement = c.statement and own.line_id = c.line_id

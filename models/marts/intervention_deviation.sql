@@ -43,7 +43,7 @@ joined as (
         d.printed_deviation_tkr,
         t.status                                                                        as note3_tie_out_status
     from dr as d
-    inner join {{ ref('interventions') }} as i using (intervention_id)
+    inner join {{ ref('int_interventions') }} as i using (org_id, intervention_id)
     left join note3 as n using (org_id, fiscal_year, intervention_id)
     left join tie_out as t using (org_id, fiscal_year, intervention_id)
 )

@@ -1,4 +1,4 @@
-"""Printed row labels → lines: the line catalogue's canonical labels and the label variants, per statement,
+"""Printed row labels → lines: the standard chart's and each association's own lines' canonical labels and the label variants, per statement,
 for one association or for every association. One index serves the validator (is this the label of that
 line?) and the ingester (which line does this printed label mean?)."""
 
@@ -20,18 +20,26 @@ def normalise_label(label: str) -> str:
 class LabelIndex:
     # (org_id or '' for every association, statement) -> normalised label -> line ids
     labels: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
-    canonical: dict[tuple[str, str], str] = field(default_factory=dict)  # (statement, line) -> canonical label
+    # (org_id or '' for a standard line, statement, line) -> canonical label
+    canonical: dict[tuple[str, str, str], str] = field(default_factory=dict)
     answers: dict[tuple, list] = field(default_factory=dict, repr=False)  # closest(): each question answered once
 
     @classmethod
-    def build(cls, catalogue: list[dict[str, str]], variants: list[dict[str, str]]) -> "LabelIndex":
+    def build(cls, catalogue: list[dict[str, str]], variants: list[dict[str, str]],
+              own_lines: list[dict[str, str]] = ()) -> "LabelIndex":
+        """The standard chart's lines (every association's), the associations' own lines and the variants."""
         index = cls()
-        for row in catalogue:
-            index.add("", row["statement"], row["label_sv"], row["line_id"])
-            index.canonical[(row["statement"], row["line_id"])] = row["label_sv"]
+        for row in [*catalogue, *own_lines]:
+            org_id = (row.get("org_id") or "").strip()
+            index.add(org_id, row["statement"], row["label_sv"], row["line_id"])
+            index.canonical[(org_id, row["statement"], row["line_id"])] = row["label_sv"]
         for row in variants:
             index.add((row.get("org_id") or "").strip(), row["statement"], row["label_printed"], row["line_id"])
         return index
+
+    def canonical_label(self, org_id: str, statement: str, line_id: str) -> str | None:
+        """The line's canonical label: a standard line's, or the association's own line's; None for no line."""
+        return self.canonical.get(("", statement, line_id), self.canonical.get((org_id, statement, line_id)))
 
     def add(self, org_id: str, statement: str, label: str, line_id: str) -> None:
         self.labels.setdefault((org_id, statement), {}).setdefault(normalise_label(label), set()).add(line_id)

@@ -125,12 +125,16 @@ class Reference:
     labels: LabelIndex
 
     @classmethod
-    def load(cls, seeds_dir: Path, more_variants: list[dict[str, str]] = ()) -> "Reference":
+    def load(cls, seeds_dir: Path, more_variants: list[dict[str, str]] = (),
+             more_own_lines: list[dict[str, str]] = ()) -> "Reference":
+        """The seeds' reference data, with an association's own lines and label variants beyond the seeds'."""
         reference = seeds_dir / "reference"
-        catalogue = _read(reference / "line_catalogue.csv")
+        catalogue = _read(reference / "line_catalogue.csv") + _read(reference / "own_lines.csv") + list(more_own_lines)
         return cls(_read(reference / "statements.csv"),
                    sorted(_read(reference / "column_headers.csv"), key=lambda r: int(r["priority"])),
-                   catalogue, LabelIndex.build(catalogue, _read(reference / "label_variants.csv") + list(more_variants)))
+                   catalogue, LabelIndex.build([r for r in catalogue if not r.get("org_id")],
+                                               _read(reference / "label_variants.csv") + list(more_variants),
+                                               [r for r in catalogue if r.get("org_id")]))
 
     def statement_of(self, text: str) -> str | None:
         normalised = normalise_label(text)
@@ -146,9 +150,9 @@ class Reference:
                 return rule["measure"], rule["ignore_rule"]
         return "amount", ""
 
-    def unit_if_unprinted(self, statement: str, line_id: str) -> str:
+    def unit_if_unprinted(self, org_id: str, statement: str, line_id: str) -> str:
         return next((r["unit_if_unprinted"] for r in self.catalogue
-                     if (r["statement"], r["line_id"]) == (statement, line_id)), "")
+                     if (r["statement"], r["line_id"]) == (statement, line_id) and r.get("org_id", "") in ("", org_id)), "")
 
 
 def _is_header_row(row: Row) -> bool:
@@ -325,7 +329,7 @@ class Interpreter:
             else:
                 line_id = next(iter(lines))
                 self.fact(statement, line_id, measure, year, label, number,
-                          number.unit or self.reference.unit_if_unprinted(statement, line_id) or unit or "kr",
+                          number.unit or self.reference.unit_if_unprinted(self.org_id, statement, line_id) or unit or "kr",
                           row.place)
         if len(self.result.facts) > facts_before and statement in self.readings:
             self.readings[statement].rows += 1

@@ -35,6 +35,8 @@ COLLECTION_LAYOUTS = {
     "unconfirmable_facts": "unconfirmable_facts",
     "funding_members": "funding_members",
     "label_variants": "label_variants",
+    "own_lines": "own_lines",
+    "interventions": "interventions",
 }
 
 
@@ -56,6 +58,18 @@ KEYS = {
     "funding_members": ("org_id", "statement", "line_id"),
     "label_variants": ("org_id", "statement", "label_printed"),
     "line_catalogue": ("statement", "line_id"),
+    "own_lines": ("org_id", "statement", "line_id"),
+    "interventions": ("org_id", "intervention_id"),
+}
+
+
+# Groups the reference rules read that are no file: the lines an association may name (the standard
+# chart's, org_id '', and its own) and the totals that sum an association's own lines (calculation_tree's
+# '{anchored}' rows). A reference to "lines" matches a standard line for every association.
+DERIVED_GROUPS = {  # group -> [(source group, its columns, which of its rows)]
+    "lines": [("line_catalogue", "'' as org_id, statement, line_id", "true"),
+              ("own_lines", "org_id, statement, line_id", "true")],
+    "anchoring_totals": [("calculation_tree", "statement, parent_line_id as line_id", "child_line_id = '{anchored}'")],
 }
 
 
@@ -67,7 +81,8 @@ CONFLICTING = {"facts": ("value", "unit", "decimals")}
 # (group, columns) -> (group, columns, where to add a missing value)
 REFERENCES = [
     ("facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
-    ("facts", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "add the line to seeds/reference/line_catalogue.csv or correct the id"),
+    ("facts", ("org_id", "statement", "line_id"), "lines", ("org_id", "statement", "line_id"),
+     "add the line to the association's own_lines (or correct the id); a line every report prints belongs to seeds/reference/line_catalogue.csv"),
     ("facts", ("unit",), "units", ("unit",), "use a unit of seeds/reference/units.csv"),
     ("goals", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
     ("unconfirmable_facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
@@ -75,7 +90,14 @@ REFERENCES = [
     ("funding_members", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of Note 2 in seeds/reference/line_catalogue.csv"),
     ("funding_members", ("member_type",), "funding_rule", ("member_type",), "use state, region or municipality"),
     ("label_variants", ("org_id",), "organisations", ("org_id",), "add the association to organisations, or leave org_id empty for every association"),
-    ("label_variants", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of seeds/reference/line_catalogue.csv"),
+    ("label_variants", ("org_id", "statement", "line_id"), "lines", ("org_id", "statement", "line_id"),
+     "name a line of seeds/reference/line_catalogue.csv or of the association's own_lines"),
+    ("own_lines", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
+    ("own_lines", ("statement", "anchor_line_id"), "anchoring_totals", ("statement", "line_id"),
+     "name the total of the standard chart the line is part of (e.g. DR summa_insatser, NOT3 summa_admin, NOT4 summa)"),
+    ("own_lines", ("org_id", "intervention_id"), "interventions", ("org_id", "intervention_id"),
+     "add the intervention to the association's interventions"),
+    ("interventions", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
 ]
 
 

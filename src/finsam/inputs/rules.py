@@ -104,8 +104,10 @@ def check_references(inputs: Inputs, problems: list[Finding]) -> None:
         rows, known = inputs.union(group, columns), inputs.union(target, target_columns)
         if rows is None or known is None:
             continue
-        matches = " and ".join(f'k."{t}" = r."{c}"' for c, t in zip(columns, target_columns))
-        filled = " and ".join(f"r.\"{c}\" <> ''" for c in columns)
+        # a line of the standard chart (org_id '') is every association's
+        matches = " and ".join(f'k."{t}" in (\'\', r."{c}")' if target == "lines" and t == "org_id" else f'k."{t}" = r."{c}"'
+                               for c, t in zip(columns, target_columns))
+        filled = " and ".join(f"r.\"{c}\" <> ''" for c in columns if not (target == "lines" and c == "org_id"))
         found = inputs.con.execute(f"""
             select r._file, r._line, concat_ws(' ', {', '.join(f'r."{c}"' for c in columns)})
             from {rows} as r where {filled} and not exists (select 1 from {known} as k where {matches})
@@ -114,6 +116,27 @@ def check_references(inputs: Inputs, problems: list[Finding]) -> None:
         for file, line, value in found:
             problems.append(Finding(file, line, inputs.position(group, name), name, value,
                                     f"unknown {' '.join(c.replace('_', ' ') for c in columns)}: {what_to_do}"))
+
+
+def check_own_lines(inputs: Inputs, problems: list[Finding]) -> None:
+    """An association's own line is its own: not a line id of the standard chart's statement, and a line of
+    a table names its anchor (a figure of the text names none)."""
+    own = inputs.union("own_lines", ["org_id", "statement", "line_id", "anchor_line_id"])
+    chart, statements = inputs.union("line_catalogue", ["statement", "line_id"]), inputs.union("statements", ["statement", "layout"])
+    if own is None or chart is None or statements is None:
+        return
+    what = {"line_id": "a line id of the standard chart (line_catalogue): give the association's own line an id of its own",
+            "table": "a line of a table names the total of the standard chart it is part of (e.g. NOT4 summa)",
+            "text": "a figure of the text is part of no total: leave anchor_line_id empty"}
+    for file, line, column, value, problem in inputs.con.execute(f"""
+            select o._file, o._line, 'line_id', o.line_id, 'line_id'
+            from {own} as o where exists (select 1 from {chart} as c where c.statement = o.statement and c.line_id = o.line_id)
+            union all
+            select o._file, o._line, 'anchor_line_id', o.anchor_line_id, case when s.layout = 'table' then 'table' else 'text' end
+            from {own} as o inner join {statements} as s on s.statement = o.statement
+            where (s.layout = 'table') <> (o.anchor_line_id <> '')
+            order by 1, 2""").fetchall():
+        problems.append(Finding(file, line, inputs.position("own_lines", column), column, value, what[problem]))
 
 
 def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
@@ -140,12 +163,13 @@ def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
             problems.append(Finding(file, line, fiscal_year, "fiscal_year", year,
                                     f"outside {org_id}'s years {first or '…'}–{last or 'today'} (its organisations row)"))
     # labels: decided once per distinct (association, statement, line, label), then found in the rows
-    labels = LabelIndex.build(inputs.table_rows("line_catalogue"), inputs.table_rows("label_variants"))
+    labels = LabelIndex.build(inputs.table_rows("line_catalogue"), inputs.table_rows("label_variants"),
+                              inputs.table_rows("own_lines"))
     tables = {r["statement"] for r in inputs.table_rows("statements") if r.get("layout", "table") == "table"}
     wrong = {}
     for org_id, statement, line_id, label in inputs.con.execute(
             f"select distinct org_id, statement, line_id, label_printed from {facts}").fetchall():
-        if statement in tables and (statement, line_id) in labels.canonical:
+        if statement in tables and labels.canonical_label(org_id, statement, line_id) is not None:
             meaning = labels.lines_for(org_id, statement, label)
             if line_id not in meaning:
                 wrong[(org_id, statement, line_id, label)] = meaning
@@ -164,8 +188,8 @@ def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
                 f"; the closest known label of {statement} is '{close[0][0]}'" if close and close[0][2] >= 0.6 else "")
         problems.append(Finding(
             file, line, inputs.position("facts", "label_printed"), "label_printed", label,
-            f"not a known label of line {line_id} (canonical '{labels.canonical[(statement, line_id)]}'){hint}. If the "
-            f"report prints it so, add the row {org_id},{statement},{label},{line_id} to seeds/reference/label_variants.csv"))
+            f"not a known label of line {line_id} (canonical '{labels.canonical_label(org_id, statement, line_id)}'){hint}. If the "
+            f"report prints it so, add the row {org_id},{statement},{label},{line_id} to the association's label_variants"))
     inputs.con.unregister("wrong_labels")
 
 

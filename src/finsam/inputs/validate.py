@@ -8,7 +8,7 @@ from pathlib import Path
 from finsam.inputs.findings import Finding
 from finsam.inputs.layouts import COLLECTION_LAYOUTS, load_schemas
 from finsam.inputs.readers import collection_files, read_csv_table, read_parquet_table
-from finsam.inputs.rules import check_facts, check_keys, check_references, check_values, serialise
+from finsam.inputs.rules import check_facts, check_keys, check_own_lines, check_references, check_values, serialise
 from finsam.inputs.store import Inputs, sql_string
 from finsam.project import Project
 
@@ -96,6 +96,7 @@ def validate_inputs(project: Project, collection: Path | None = None) -> Validat
             loaded.update({name: table_name for table_name in set(inputs.schemas) - before})
     check_keys(inputs, problems, readings)
     check_references(inputs, problems)
+    check_own_lines(inputs, problems)
     check_facts(inputs, problems)
     dropped: dict[str, set[int]] = {}
     for file, line in inputs.con.execute("select _file, _line from dropped").fetchall():

@@ -50,8 +50,9 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     project = project or Project.locate()
     layouts = load_schemas(project)
     schemas = {name: layouts[layout] for name, layout in COLLECTION_LAYOUTS.items()}
-    with open(project.seeds_dir / "reference" / "line_catalogue.csv", encoding="utf-8", newline="") as f:
-        catalogue = list(csv.DictReader(f))
+    catalogue, own_lines, interventions = (_read(project.seeds_dir / "reference" / f"{name}.csv")
+                                           for name in ("line_catalogue", "own_lines", "interventions"))
+    catalogue += own_lines
     labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in catalogue}
     sort_order = {(r["statement"], r["line_id"]): int(r["sort_order"]) for r in catalogue}
     if render:
@@ -84,6 +85,10 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                     if printings == 1:
                         write["unconfirmable_facts"].writerow([org_id, "FYO", "antal_anstallda", "amount", fiscal_year,
                                                                "Synthetic: no other figure counts employees."])
+                for row in own_lines:
+                    write["own_lines"].writerow([org_id if c == "org_id" else row[c] for c in schemas["own_lines"].columns])
+                for row in interventions:
+                    write["interventions"].writerow([org_id if c == "org_id" else row[c] for c in schemas["interventions"].columns])
                 for line, (name, kind, share) in members.lines.items():
                     write["funding_members"].writerow([org_id, "NOT2", line, name, kind, share, "Synthetic: förbundsordning"])
                 for (statement, line), label in members.printed.items():
@@ -142,6 +147,11 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
             writer.writerows(slip_truth)
     return {"organisations": n_orgs, "reports": n_orgs * n_years, "facts": n_facts,
             "planted": len(ground_truth) + len(slip_truth)}
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def _report_document(folder: Path, org_id: str, org_name: str, org_number: str, report_year: int, rows: list[list],
