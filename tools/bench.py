@@ -114,15 +114,22 @@ def dbt_versus_direct(result: dict, published_db: Path) -> tuple[float, float]:
 
 
 LOAD_AND_FOOT = """
-with tree as (
+with standard as (
     select * from read_csv($tree, header = true,
         columns = {'statement': 'varchar', 'parent_line_id': 'varchar', 'parent_measure': 'varchar',
                    'child_line_id': 'varchar', 'child_measure': 'varchar', 'weight': 'integer'})
 ),
+tree as (  -- the standard rules, and an association's own lines where a rule sums those ('{anchored}')
+    select null as org_id, * from standard where child_line_id <> '{anchored}'
+    union all
+    select o.org_id, t.statement, t.parent_line_id, t.parent_measure, o.line_id, t.child_measure, t.weight
+    from standard as t join own_lines as o on o.statement = t.statement and o.anchor_line_id = t.parent_line_id
+    where t.child_line_id = '{anchored}'
+),
 bound as (  -- every total with the rule that sums it: its lines, or ('*') the columns of its row
     select f.*, 'lines' as kind, t.child_line_id, t.child_measure, t.weight
     from facts as f join tree as t on t.statement = f.statement and t.parent_line_id = f.line_id
-        and t.parent_measure in (f.measure, '*')
+        and t.parent_measure in (f.measure, '*') and coalesce(t.org_id, f.org_id) = f.org_id
     union all
     select f.*, 'columns', t.child_line_id, t.child_measure, t.weight
     from facts as f join tree as t on t.statement = f.statement and t.parent_measure = f.measure
@@ -159,13 +166,16 @@ def duckdb_load_and_foot(collection: Path) -> dict:
     with duckdb.connect() as con:
         con.execute("set threads = 2")
         start = time.perf_counter()
+        con.execute("create table own_lines as select * from read_parquet($own)",
+                    {"own": str(collection / "own_lines.parquet")})
         con.execute("""create table facts as
             select f.org_id, f.report_year, f.fiscal_year, f.statement, f.line_id, f.measure,
-                   cast(f.value * u.factor_to_base * coalesce(c.sign, 1) as decimal(18, 2)) as amount,
+                   cast(f.value * u.factor_to_base * coalesce(c.sign, o.sign, 1) as decimal(18, 2)) as amount,
                    cast(u.factor_to_base / 10 ** f.decimals as decimal(18, 2)) as step
             from read_parquet($facts) as f
             join read_csv($units, header = true) as u using (unit)
-            left join read_csv($lines, header = true) as c using (statement, line_id)""",
+            left join read_csv($lines, header = true) as c using (statement, line_id)
+            left join own_lines as o using (org_id, statement, line_id)""",
                     {"facts": str(collection / "facts.parquet"), "units": str(reference / "units.csv"),
                      "lines": str(reference / "line_catalogue.csv")})
         loaded = time.perf_counter()

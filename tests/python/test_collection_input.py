@@ -198,3 +198,31 @@ def test_physical_line_numbers_survive_a_quoted_line_break(published):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (problem,) = refused(published, None)
     assert (problem.line, problem.column_name) == (12, "value")
+
+
+def test_an_own_line_that_is_not_the_associations_own_is_refused_by_file_row_and_column(pristine, base_collection, tmp_path):
+    """An own line with a standard line's id, a line of a table with no anchor or an anchor that sums no own
+    lines, a figure of the text with an anchor, and a fact naming another association's own line."""
+    folder = copy_collection(base_collection, tmp_path / "c")
+    with (folder / "own_lines.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([
+            ["syn_00001", "NOT4", "summa", "Summa", "", 1, "summa", "", 99, ""],
+            ["syn_00001", "NOT4", "ny_fordran", "Ny fordran", "", 1, "", "", 99, ""],
+            ["syn_00001", "NOT5", "ny_skuld", "Ny skuld", "", 1, "leverantorsskulder", "", 99, ""],
+            ["syn_00001", "NARR", "ny_uppgift", "Ny uppgift", "", 1, "summa", "", 99, ""]])
+    with (folder / "own_lines.csv").open(encoding="utf-8") as f:
+        n_lines = sum(1 for _ in f)
+    with (folder / "facts.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow(
+            ["syn_00002", 2023, 2023, "NOT4", "ny_fordran", "amount", "Ny fordran", 5, "kr", 0, "Not 4", ""])
+    result = validate_inputs(pristine, folder)
+    found = {(Path(p.file).name, p.line, p.column_name, p.value) for p in result.problems}
+    result.close()
+    own = str(folder / "own_lines.csv")
+    assert found == {
+        ("own_lines.csv", n_lines - 3, "line_id", "summa"),
+        ("own_lines.csv", n_lines - 2, "anchor_line_id", ""),
+        ("own_lines.csv", n_lines - 1, "anchor_line_id", "leverantorsskulder"),
+        ("own_lines.csv", n_lines, "anchor_line_id", "summa"),
+        ("facts.csv", len(fact_lines(folder)), "line_id", "syn_00002 NOT4 ny_fordran"),
+    }, own

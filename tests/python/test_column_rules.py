@@ -34,10 +34,10 @@ def test_the_real_seeds_break_no_rule(view_warehouse):
 
 def test_each_rule_names_its_offending_value(view_warehouse):
     insert = "insert into seeds.line_catalogue by name select ? as statement, ? as line_id, ? as label_sv, ? as sign, " \
-             "? as line_kind, ? as intervention_id"
+             "? as line_kind"
     found = offending(view_warehouse, "line_catalogue", [
-        (insert, ["RR", "verksamhetens_intakter", "Verksamhetens intäkter", 1, "item", None]),
-        (insert, ["XX", "ghost", None, 2, "totl", "nope"]),
+        (insert, ["RR", "verksamhetens_intakter", "Verksamhetens intäkter", 1, "item"]),
+        (insert, ["XX", "ghost", None, 2, "totl"]),
     ])
     assert found == {
         ("unique", "statement, line_id", "RR, verksamhetens_intakter"),
@@ -45,7 +45,21 @@ def test_each_rule_names_its_offending_value(view_warehouse):
         ("accepted_values", "sign", "2"),
         ("accepted_values", "line_kind", "totl"),
         ("relationships", "statement", "XX"),
-        ("relationships", "intervention_id", "nope"),
+    }
+
+
+def test_an_own_line_refers_to_its_anchor_and_its_associations_intervention(view_warehouse):
+    """A composite reference with an empty column (a figure of the text has no anchor) refers to nothing."""
+    insert = "insert into seeds.own_lines by name select 'sf_vasteras' as org_id, ? as statement, ? as line_id, " \
+             "'X' as label_sv, 1 as sign, ? as anchor_line_id, ? as intervention_id"
+    found = offending(view_warehouse, "own_lines", [
+        (insert, ["NOT4", "ny_fordran", "no_such_total", None]),
+        (insert, ["DR", "nytt_team", "summa_insatser", "no_such_intervention"]),
+        (insert, ["NARR", "ny_uppgift", None, None]),
+    ])
+    assert found == {
+        ("relationships", "statement, anchor_line_id", "NOT4, no_such_total"),
+        ("relationships", "org_id, intervention_id", "sf_vasteras, no_such_intervention"),
     }
 
 

@@ -18,8 +18,8 @@ REFERENCE = "seeds/reference"
 BROKEN = {
     # a calculation-tree row naming a line that does not exist
     "calculation_tree": ("RR,verksamhetens_resultat,*,no_such_line,*,1\n", "no_such_line"),
-    # the same intervention twice
-    "interventions": ("samordningsteam,Coordination team again,individual,\n", "samordningsteam"),
+    # an intervention of a category that does not exist
+    "interventions": ("sf_vasteras,nytt_team,New team,individuel,\n", "individuel"),
 }
 
 

@@ -63,13 +63,10 @@ KEYS = {
 }
 
 
-# Groups the reference rules read that are no file: the lines an association may name (the standard
-# chart's, org_id '', and its own) and the totals that sum an association's own lines (calculation_tree's
-# '{anchored}' rows). A reference to "lines" matches a standard line for every association.
-DERIVED_GROUPS = {  # group -> [(source group, its columns, which of its rows)]
-    "lines": [("line_catalogue", "'' as org_id, statement, line_id", "true"),
-              ("own_lines", "org_id, statement, line_id", "true")],
-    "anchoring_totals": [("calculation_tree", "statement, parent_line_id as line_id", "child_line_id = '{anchored}'")],
+# The lines an association may name, a group the reference rules read that is no file: the standard
+# chart's (org_id '', every association's) and the association's own.
+DERIVED_GROUPS = {  # group -> [(source group, its columns)]
+    "lines": [("line_catalogue", "'' as org_id, statement, line_id"), ("own_lines", "org_id, statement, line_id")],
 }
 
 
@@ -93,8 +90,6 @@ REFERENCES = [
     ("label_variants", ("org_id", "statement", "line_id"), "lines", ("org_id", "statement", "line_id"),
      "name a line of seeds/reference/line_catalogue.csv or of the association's own_lines"),
     ("own_lines", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
-    ("own_lines", ("statement", "anchor_line_id"), "anchoring_totals", ("statement", "line_id"),
-     "name the total of the standard chart the line is part of (e.g. DR summa_insatser, NOT3 summa_admin, NOT4 summa)"),
     ("own_lines", ("org_id", "intervention_id"), "interventions", ("org_id", "intervention_id"),
      "add the intervention to the association's interventions"),
     ("interventions", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),

@@ -119,22 +119,28 @@ def check_references(inputs: Inputs, problems: list[Finding]) -> None:
 
 
 def check_own_lines(inputs: Inputs, problems: list[Finding]) -> None:
-    """An association's own line is its own: not a line id of the standard chart's statement, and a line of
-    a table names its anchor (a figure of the text names none)."""
+    """An association's own line is its own: not a line id of the standard chart's statement; a line of a
+    table names its anchor, a total that sums the association's lines ('{anchored}' in calculation_tree);
+    a figure of the text names none."""
     own = inputs.union("own_lines", ["org_id", "statement", "line_id", "anchor_line_id"])
     chart, statements = inputs.union("line_catalogue", ["statement", "line_id"]), inputs.union("statements", ["statement", "layout"])
-    if own is None or chart is None or statements is None:
+    tree = inputs.union("calculation_tree", ["statement", "parent_line_id", "child_line_id"])
+    if own is None or chart is None or statements is None or tree is None:
         return
-    what = {"line_id": "a line id of the standard chart (line_catalogue): give the association's own line an id of its own",
-            "table": "a line of a table names the total of the standard chart it is part of (e.g. NOT4 summa)",
+    what = {"standard": "a line id of the standard chart (line_catalogue): give the association's own line an id of its own",
+            "table": "a line of a table names the total of the standard chart it is part of (e.g. DR summa_insatser, "
+                     "NOT3 summa_admin, NOT4 summa: a total with an {anchored} row in calculation_tree)",
             "text": "a figure of the text is part of no total: leave anchor_line_id empty"}
     for file, line, column, value, problem in inputs.con.execute(f"""
-            select o._file, o._line, 'line_id', o.line_id, 'line_id'
+            select o._file, o._line, 'line_id', o.line_id, 'standard'
             from {own} as o where exists (select 1 from {chart} as c where c.statement = o.statement and c.line_id = o.line_id)
             union all
             select o._file, o._line, 'anchor_line_id', o.anchor_line_id, case when s.layout = 'table' then 'table' else 'text' end
             from {own} as o inner join {statements} as s on s.statement = o.statement
-            where (s.layout = 'table') <> (o.anchor_line_id <> '')
+            where case when s.layout = 'table'
+                       then not exists (select 1 from {tree} as t where t.statement = o.statement
+                                        and t.parent_line_id = o.anchor_line_id and t.child_line_id = '{{anchored}}')
+                       else o.anchor_line_id <> '' end
             order by 1, 2""").fetchall():
         problems.append(Finding(file, line, inputs.position("own_lines", column), column, value, what[problem]))
 
@@ -189,7 +195,7 @@ def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
         problems.append(Finding(
             file, line, inputs.position("facts", "label_printed"), "label_printed", label,
             f"not a known label of line {line_id} (canonical '{labels.canonical_label(org_id, statement, line_id)}'){hint}. If the "
-            f"report prints it so, add the row {org_id},{statement},{label},{line_id} to the association's label_variants"))
+            f"report prints it so, add the row {org_id},{statement},{label},{line_id} to label_variants.csv (the seeds' or the collection's)"))
     inputs.con.unregister("wrong_labels")
 
 

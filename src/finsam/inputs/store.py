@@ -147,7 +147,7 @@ class Inputs:
         """SQL of a group's rows across its tables: the columns, _file, _line and _table (its place in reading
         order); a derived group (DERIVED_GROUPS) has only its columns."""
         if group in DERIVED_GROUPS:
-            parts = [f"select {select} from {table} where {where}" for source, select, where in DERIVED_GROUPS[group]
+            parts = [f"select {select} from {table}" for source, select in DERIVED_GROUPS[group]
                      for table in self.groups.get(source, [])]
             return "(" + " union all ".join(parts) + ")" if parts else None
         parts = [f"select {quoted_columns(columns)}, _file, _line, {k} as _table from {table}"
