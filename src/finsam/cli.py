@@ -213,17 +213,19 @@ def generate(
 @app.command()
 def ingest(
     source: Annotated[Path, typer.Argument(help="The published annual report: .txt/.md, .pdf (with a text layer) or .docx.")],
-    org: Annotated[str, typer.Option("--org", help="The association's org_id (seeds/reference/organisations.csv).")],
+    org: Annotated[str, typer.Option("--org", help="The association's org_id: one of the seeds, or a new one ingest learns.")],
     report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write facts.csv and review.csv into.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The collection folder to write facts.csv, review.csv and what ingest learns of the association into (its own_lines, interventions, funding_members, label_variants and organisations; rows already there are kept and reused).")],
     label_variants: Annotated[Optional[Path], typer.Option(help="Also accept the labels of this CSV (the label_variants layout), e.g. a collection's label_variants.csv.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace facts.csv and review.csv in --out even where they were changed since finsam ingest wrote them.")] = False,
 ) -> None:
     """Read one annual report into fact rows (facts.csv, the fact layout) and review items (review.csv).
 
-    Exit 0: every statement the report must print was read, every table row and every number accounted
-    for. Exit 1: items need review (a required statement not read, a row whose label maps to no line, a
-    number nothing explains). Exit 2: the file cannot be read, or --out cannot be written (or holds edits
+    A row no line knows, in a detail table whose total foots with it, is learnt as the association's own
+    line; Note 2's members and the interventions' pairing across tables are learnt too (review.csv lists
+    each with its evidence). Exit 0: every statement the report must print was read, every table row and
+    every number accounted for. Exit 1: items need review (a required statement not read, a row whose
+    label maps to no line, a doubtful pairing, a number nothing explains). Exit 2: the file cannot be read, or --out cannot be written (or holds edits
     made since the last ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
@@ -239,7 +241,7 @@ def ingest(
                       transient=True) as bar:
             task = bar.add_task(console_text(source.name), total=None)
             result = read_report(project, source, org, report_year, label_variants,
-                                 progress=lambda done, of: bar.update(task, completed=done, total=of))
+                                 progress=lambda done, of: bar.update(task, completed=done, total=of), known=out_dir)
         write_outputs(result, out_dir, force=force)
     except (UnreadableSource, CannotWrite) as error:
         err.print(f"[red]finsam:[/] {escape(str(error))}")
@@ -266,6 +268,10 @@ def ingest(
     for item in [i for i in result.review if i.kind in ("unmapped_label", "unexplained")][:CONSOLE_ROWS]:
         out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} {escape(item.token)}: "
                   f"{escape(item.rule)}" + (f" (best: {escape(item.candidates)})" if item.candidates else ""))
+    learnt = {name: len(rows) for name, rows in vars(result.learnt).items() if isinstance(rows, list) and rows}
+    if learnt:
+        out.print(escape("learnt of the association: " + ", ".join(f"{n} {name}" for name, n in learnt.items())
+                         + " (review.csv lists each with its evidence)"))
     out.print(escape(f"wrote {out_dir / 'facts.csv'} and {out_dir / 'review.csv'}"))
     raise typer.Exit(EXIT_INCONSISTENT if result.needs_review else EXIT_OK)
 

@@ -24,20 +24,35 @@ READERS = {".txt": read_text, ".md": read_text, ".pdf": read_pdf, ".docx": read_
 
 
 def ingest(project: Project, source: Path, org_id: str, report_year: int, label_variants: Path | None = None,
-           progress: Progress | None = None) -> Result:
+           progress: Progress | None = None, known: Path | None = None) -> Result:
     """Read one report. `label_variants`: a CSV of the label_variants layout with labels accepted beyond the
-    seeds' (e.g. a collection's own); `progress`: told (done, of) as the reader goes."""
+    seeds' (e.g. a collection's own); `known`: a collection folder whose own_lines.csv and label_variants.csv
+    (what an earlier ingest learnt of the association, as a person corrected it) are the association's;
+    `progress`: told (done, of) as the reader goes."""
     reader = READERS.get(source.suffix.lower())
     if reader is None:
         raise UnreadableSource(f"{source}: finsam reads {', '.join(sorted(READERS))} files")
     if not source.is_file():
         raise UnreadableSource(f"{source}: no such file")
-    more = []
-    if label_variants is not None:
-        with label_variants.open(encoding="utf-8", newline="") as f:
-            more = list(csv.DictReader(f))
+    more = _rows(label_variants) if label_variants is not None else []
+    own_lines, members = [], []
+    if known is not None:
+        more += _rows(known / "label_variants.csv")
+        own_lines = [r for r in _rows(known / "own_lines.csv") if r.get("org_id") == org_id]
+        members = _rows(known / "funding_members.csv")
     fact_columns = load_schemas(project)["facts_annual_report"].columns
-    return Interpreter(Reference.load(project.seeds_dir, more), org_id, report_year, fact_columns).run(reader(source, progress))
+    reference = Reference.load(project.seeds_dir, more, own_lines, members)
+    result = Interpreter(reference, org_id, report_year, fact_columns).run(reader(source, progress))
+    if not any(r["org_id"] == org_id for r in _rows(project.seeds_dir / "reference" / "organisations.csv")):
+        result.learnt.organisations.append(result.learnt.organisation(org_id, result.facts))
+    return result
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 class CannotWrite(Exception):
@@ -59,7 +74,8 @@ def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
                           "folder, or give --force to replace them")
     review_columns = [f.name for f in dataclasses.fields(ReviewItem)]
     contents = {"facts.csv": (result.fact_columns, result.facts),
-                "review.csv": (review_columns, [dataclasses.asdict(i) for i in result.review])}
+                "review.csv": (review_columns, [dataclasses.asdict(i) for i in result.review]),
+                **_association_files(result, out_dir)}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, (columns, rows) in contents.items():
@@ -70,12 +86,30 @@ def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
         for name in contents:
             (out_dir / f".{name}.tmp").replace(out_dir / name)
         (out_dir / MANIFEST).write_text(json.dumps({name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
-                                                    for name in contents}, indent=1), encoding="utf-8")
+                                                    for name in OUTPUTS}, indent=1), encoding="utf-8")
     except OSError as err:
         raise CannotWrite(f"{out_dir}: cannot write there ({err.strerror}): give a folder you can write to") from None
 
 
-OUTPUTS = ("facts.csv", "review.csv")
+OUTPUTS = ("facts.csv", "review.csv")   # what ingest writes whole (the association's files it adds to)
+
+
+def _association_files(result: Result, out_dir: Path) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    """What ingest learnt of the association, added to the collection's files of their layouts: each row
+    already there is kept as it is (a person's correction stands), a learnt row is added where its key is
+    new. A file is written only where there is something to write."""
+    from finsam.inputs.layouts import KEYS
+
+    files = {}
+    for name in (f.name for f in dataclasses.fields(result.learnt) if f.metadata.get("file", True)):
+        learnt, path = getattr(result.learnt, name), out_dir / f"{name}.csv"
+        existing = _rows(path)
+        if not learnt and not existing:
+            continue
+        columns = list(existing[0]) if existing else list(learnt[0])
+        keys = {tuple(row.get(c, "") for c in KEYS[name]) for row in existing}
+        files[f"{name}.csv"] = (columns, existing + [row for row in learnt if tuple(row.get(c, "") for c in KEYS[name]) not in keys])
+    return files
 MANIFEST = ".finsam-ingest.json"   # what ingest last wrote into the folder: its files' SHA-256
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
+from finsam.ingest.learn import Learner, Learnt
 from finsam.labels import LabelIndex, normalise_label
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -50,7 +51,8 @@ LEADER = re.compile(r"\.{3,}")
 
 @dataclass
 class ReviewItem:
-    kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read
+    kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
+                           # own_line | member | doubtful_pairing (what ingest learnt of the association)
     source_ref: str
     text: str              # the row label or the sentence
     token: str = ""
@@ -91,6 +93,7 @@ class Result:
     facts: list[dict[str, str]] = field(default_factory=list)
     review: list[ReviewItem] = field(default_factory=list)
     statements: list[StatementReading] = field(default_factory=list)
+    learnt: Learnt = field(default_factory=Learnt)                 # the association's own lines, members, …
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.review if item.kind == kind)
@@ -107,7 +110,8 @@ class Result:
 
     @property
     def needs_review(self) -> bool:
-        return bool(self.count("unexplained") or self.count("unmapped_label") or self.unread_required)
+        return bool(self.count("unexplained") or self.count("unmapped_label") or self.count("doubtful_pairing")
+                    or self.unread_required)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -123,18 +127,55 @@ class Reference:
     column_rules: list[dict[str, str]]
     catalogue: list[dict[str, str]]
     labels: LabelIndex
+    tree: list[dict[str, str]] = field(default_factory=list)
+    units: dict[str, float] = field(default_factory=dict)   # unit -> factor to its base unit
+    members: list[dict[str, str]] = field(default_factory=list)   # every known association's funding_members
+
+    def __post_init__(self) -> None:
+        self.standard = {(r["statement"], r["line_id"]): r for r in self.catalogue if not r.get("org_id")}
+        # the totals of the standard chart that sum an association's own lines, per statement
+        self.anchoring_totals: dict[str, set[str]] = {}
+        for row in self.tree:
+            if row["child_line_id"] == "{anchored}":
+                self.anchoring_totals.setdefault(row["statement"], set()).add(row["parent_line_id"])
 
     @classmethod
     def load(cls, seeds_dir: Path, more_variants: list[dict[str, str]] = (),
-             more_own_lines: list[dict[str, str]] = ()) -> "Reference":
-        """The seeds' reference data, with an association's own lines and label variants beyond the seeds'."""
+             more_own_lines: list[dict[str, str]] = (), more_members: list[dict[str, str]] = ()) -> "Reference":
+        """The seeds' reference data, with an association's own lines, label variants and members beyond the seeds'."""
         reference = seeds_dir / "reference"
         catalogue = _read(reference / "line_catalogue.csv") + _read(reference / "own_lines.csv") + list(more_own_lines)
         return cls(_read(reference / "statements.csv"),
                    sorted(_read(reference / "column_headers.csv"), key=lambda r: int(r["priority"])),
                    catalogue, LabelIndex.build([r for r in catalogue if not r.get("org_id")],
                                                _read(reference / "label_variants.csv") + list(more_variants),
-                                               [r for r in catalogue if r.get("org_id")]))
+                                               [r for r in catalogue if r.get("org_id")]),
+                   _read(reference / "calculation_tree.csv"),
+                   {r["unit"]: float(r["factor_to_base"]) for r in _read(reference / "units.csv")},
+                   _read(reference / "funding_members.csv") + list(more_members))
+
+    def members_of(self, org_id: str) -> set[str]:
+        """The Note 2 lines of the association's known members."""
+        return {r["line_id"] for r in self.members if r["org_id"] == org_id}
+
+    def line_kind(self, statement: str, line_id: str) -> str | None:
+        """item, subtotal or total for a line of the standard chart; None for any other id."""
+        row = self.standard.get((statement, line_id))
+        return row["line_kind"] if row else None
+
+    def label_of(self, statement: str, line_id: str) -> str:
+        return f"'{self.standard[(statement, line_id)]['label_sv']}'" if (statement, line_id) in self.standard else line_id
+
+    def line_sign(self, statement: str, line_id: str) -> str:
+        return self.standard[(statement, line_id)]["sign"]
+
+    def children_of(self, statement: str, total: str) -> dict[str, float]:
+        """A standard total's terms in the calculation tree: child line (or '{anchored}') -> weight."""
+        return {r["child_line_id"]: float(r["weight"]) for r in self.tree
+                if (r["statement"], r["parent_line_id"]) == (statement, total) and r["parent_measure"] == "*"}
+
+    def unit_factor(self, unit: str) -> float:
+        return self.units.get(unit, 1.0)
 
     def statement_of(self, text: str) -> str | None:
         normalised = normalise_label(text)
@@ -178,6 +219,7 @@ class Interpreter:
         self.headings: dict[int, str] = {}
         self.readings = {r["statement"]: StatementReading(r["statement"], r["name_sv"], r.get("required") == "true")
                          for r in reference.statements if r["layout"] == "table"}
+        self.learner = Learner(reference, org_id)
 
     def section(self) -> str:
         return self.headings[max(self.headings)] if self.headings else ""
@@ -196,7 +238,9 @@ class Interpreter:
                 self.running_text(block.text, block.place)
             elif isinstance(block, Table):
                 self.table(block)
+        self.learner.settle(self.result)
         self.account_for_statements()
+        self.result.learnt = self.learner.learnt
         return self.result
 
     def heading(self, text: str, level: int, place: Place) -> None:
@@ -256,7 +300,9 @@ class Interpreter:
         width = max(len(r.cells) for r in table.rows)
         columns = self.columns(statement, header_rows, width)
         unit = _table_unit([r.cells[0] for r in header_rows] + title + nearest_first[:1])
-        for row in self.wrapped_labels_joined(statement, data_rows):
+        rows = self.wrapped_labels_joined(statement, data_rows)
+        self.learner.propose(statement, rows, lambda row: self.where(row.place))
+        for row in rows:
             self.table_row(statement, row, columns, unit)
 
     def wrapped_labels_joined(self, statement: str, rows: list[Row]) -> list[Row]:
@@ -359,6 +405,7 @@ class Interpreter:
     def running_text(self, text: str, place: Place, heading: bool = False, in_table: bool = False) -> None:
         """The numbers of a heading, a paragraph or a row of a table no statement's heading names: each
         ignored by a rule or a candidate (never a fact without a person)."""
+        self.learner.learnt.saw_text(text)
         spans = [(rule, m.start(), m.end()) for rule, pattern in IGNORE_RULES for m in pattern.finditer(text)
                  if not (rule == "section number" and not heading and not re.match(r"^\d+\.\d", text))]
         for start, end, number in find_numbers(text):

@@ -1,0 +1,319 @@
+"""Learning a new association from its report: the rows of its detail tables that no line knows become
+its own lines, Note 2's "Driftbidrag från X" its members, and each intervention one id across the
+operating report and Note 3.
+
+A row of a table whose label no line knows, followed in its table by a total of the standard chart that
+sums the association's own lines (calculation_tree's '{anchored}' rows), is proposed as an own line
+anchored to that total, with an id made from its label. It is accepted only when the total foots with
+the proposed lines at its printed precision in every column (each year and measure) that prints the
+total; otherwise its row goes to review as unmapped and none of its figures becomes a fact. The
+operating report's interventions (tkr) are paired with Note 3's (kr) as a one-to-one assignment
+(scipy's linear_sum_assignment) scored by label similarity and by agreement of the figures at their
+printed precision; a pair that is doubtful, or a line whose best pair is tied, goes to review, and the
+lines stay interventions of their own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from finsam.labels import normalise_label
+from finsam.precision import figures_agree, foots, half_width
+
+INTERVENTION_TOTAL = "summa_insatser"         # an own line anchored here is an intervention
+PAIRED_STATEMENTS = ("DR", "NOT3")            # the operating report's and Note 3's lines of one intervention
+MEMBER_LABEL = re.compile(r"^(?:drift)?bidrag\s+(?:från\s+)?(?P<member>.+)$", re.IGNORECASE)
+# a member's type from the words of its name, first match wins (Lag 2003:1210: the state, a region, municipalities)
+MEMBER_TYPES = [("state", re.compile(r"\b(staten|försäkringskassan|arbetsförmedlingen)\b", re.IGNORECASE)),
+                ("region", re.compile(r"\b(region|landsting)", re.IGNORECASE)),
+                ("municipality", re.compile(r"\b(kommun|stad)\b|kommun$", re.IGNORECASE))]
+MEMBER_LINES = {"state": ["driftbidrag_staten"], "region": ["driftbidrag_region"],
+                "municipality": ["driftbidrag_kommun"] + [f"driftbidrag_kommun_{k}" for k in range(2, 16)]}
+ORG_NUMBER = re.compile(r"\b\d{6}-\d{4}\b")
+ORG_NAME = re.compile(r"\bSamordningsförbundet(?:\s+[A-ZÅÄÖ][\w-]*)+")
+MEMBER_LINE_TYPES = {line: kind for kind, lines in MEMBER_LINES.items() for line in lines}
+CONFIDENT_LABEL = 0.6   # label similarity at which a pair whose figures agree in a year is sure
+TIED = 0.05             # a second-best pair this close to the best is a tie
+
+
+def line_id_of(label: str) -> str:
+    """An id made from a printed label: lower-case ASCII letters, digits and _ ("Köp av tjänst X" → kop_av_tjanst_x)."""
+    ascii_text = unicodedata.normalize("NFKD", normalise_label(label)).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:48].strip("_")
+    return words if re.match(r"[a-z]", words or "") else f"rad_{words}" if words else "rad"
+
+
+@dataclass
+class Proposal:
+    statement: str
+    line_id: str
+    label: str
+    anchor: str
+    place: str
+    sort_order: int
+    intervention_id: str = ""
+
+
+@dataclass
+class Learnt:
+    """What ingest learnt about the association, in the layouts of its collection files."""
+
+    organisations: list[dict[str, str]] = field(default_factory=list)
+    own_lines: list[dict[str, str]] = field(default_factory=list)
+    interventions: list[dict[str, str]] = field(default_factory=list)
+    funding_members: list[dict[str, str]] = field(default_factory=list)
+    label_variants: list[dict[str, str]] = field(default_factory=list)
+    org_number: str = field(default="", metadata={"file": False})
+    name_sv: str = field(default="", metadata={"file": False})
+
+    def saw_text(self, text: str) -> None:
+        """The association's organisation number and name: the first the report prints."""
+        if not self.org_number and (number := ORG_NUMBER.search(text)):
+            self.org_number = number.group(0)
+        if not self.name_sv and (name := ORG_NAME.search(text)):
+            self.name_sv = name.group(0)
+
+    def organisation(self, org_id: str, facts: list[dict[str, str]]) -> dict[str, str]:
+        return {"org_id": org_id, "org_number": self.org_number, "name_sv": self.name_sv or org_id, "merged_into_sv": "",
+                "first_fiscal_year": min((f["fiscal_year"] for f in facts), default=""), "last_fiscal_year": ""}
+
+
+class Learner:
+    """Proposes own lines and members table by table, then settles them once the report is read."""
+
+    def __init__(self, reference, org_id: str):
+        self.reference, self.org_id = reference, org_id
+        self.proposals: list[Proposal] = []
+        self.members: list[tuple[str, str, str, str, str]] = []  # (line, member, type, label, place)
+        self.new_variants: list[dict[str, str]] = []               # labels learnt for a member's line
+        self.learnt = Learnt()
+
+    # ----------------------------------------------------------------------------------- while reading
+
+    def propose(self, statement: str, rows: list, place_of) -> None:
+        """Each row of a table with figures whose label no line knows: a proposed own line anchored to the
+        next total of the table that sums own lines, or (Note 2) a member. Its label then means that line."""
+        labels = self.reference.labels
+        anchors = self.reference.anchoring_totals.get(statement, set())
+        used = {line for row in rows if row.cells[0] for line in labels.lines_for(self.org_id, statement, row.cells[0])}
+        for k, row in enumerate(rows):
+            label = row.cells[0]
+            if not label or not any(re.search(r"\d", c) for c in row.cells[1:]):
+                continue
+            known = labels.lines_for(self.org_id, statement, label)
+            member_line = next(iter(known)) if statement == "NOT2" and len(known) == 1 else None
+            if member_line in MEMBER_LINE_TYPES and member_line not in self.reference.members_of(self.org_id):
+                self.propose_member(label, place_of(row), used, member_line)  # a member's line, of no known member
+            if known:
+                continue
+            if statement == "NOT2":
+                self.propose_member(label, place_of(row), used)
+                continue
+            anchor = self.next_total(statement, rows[k + 1:])
+            if anchor not in anchors:
+                continue
+            line_id = self.free_id(statement, line_id_of(label))
+            self.proposals.append(Proposal(statement, line_id, label, anchor, place_of(row), 1000 + len(self.proposals)))
+            labels.add(self.org_id, statement, label, line_id)
+
+    def next_total(self, statement: str, below: list) -> str | None:
+        """The first row below whose label means a total or subtotal of the standard chart."""
+        for row in below:
+            lines = self.reference.labels.lines_for(self.org_id, statement, row.cells[0]) if row.cells[0] else set()
+            kinds = {self.reference.line_kind(statement, line) for line in lines}
+            if len(lines) == 1 and kinds & {"subtotal", "total"}:
+                return next(iter(lines))
+        return None
+
+    def free_id(self, statement: str, wanted: str) -> str:
+        taken = {p.line_id for p in self.proposals if p.statement == statement}
+        candidate, k = wanted, 1
+        while candidate in taken or self.reference.line_kind(statement, candidate) is not None:
+            k += 1
+            candidate = f"{wanted}_{k}"
+        return candidate
+
+    def propose_member(self, label: str, place: str, used: set[str], line: str | None = None) -> None:
+        """ "Driftbidrag från X": X a member, its type from its words, on the first free line of its type; or
+        the member of a line the label already means ("Driftbidrag från staten")."""
+        match = MEMBER_LABEL.match(label.strip())
+        member = match["member"].strip() if match else label.strip()
+        if line is None:
+            kind = next((kind for kind, words in MEMBER_TYPES if words.search(member)), None) if match else None
+            line = next((line for line in MEMBER_LINES[kind] if line not in used), None) if kind else None
+            if line is None:
+                return  # its row stays unmapped, for a person to say which line it is
+            used.add(line)
+            self.reference.labels.add(self.org_id, "NOT2", label, line)
+            self.new_variants.append({"org_id": self.org_id, "statement": "NOT2", "label_printed": label, "line_id": line})
+        self.members.append((line, member, MEMBER_LINE_TYPES[line], label, place))
+
+    # ----------------------------------------------------------------------------------- once read
+
+    def settle(self, result) -> None:
+        """Accept the proposals whose tables foot, pair the interventions, and write what was learnt."""
+        from finsam.ingest.interpret import ReviewItem
+
+        facts_by_key: dict[tuple, list[dict]] = {}
+        for fact in result.facts:
+            facts_by_key.setdefault((fact["statement"], fact["fiscal_year"], fact["measure"]), []).append(fact)
+        rejected: dict[tuple[str, str], str] = {}
+        evidence: dict[tuple[str, str], str] = {}
+        for statement, anchor in sorted({(p.statement, p.anchor) for p in self.proposals}):
+            own = {p.line_id for p in self.proposals if (p.statement, p.anchor) == (statement, anchor)}
+            verdict = self.footing(statement, anchor, own, facts_by_key)
+            (rejected if verdict.startswith("does not foot") or verdict.startswith("no total") else evidence)[(statement, anchor)] = verdict
+        kept = [p for p in self.proposals if (p.statement, p.anchor) not in rejected]
+        for p in self.proposals:
+            if (p.statement, p.anchor) in rejected:
+                figures = [f for f in result.facts if (f["statement"], f["line_id"]) == (p.statement, p.line_id)]
+                for f in figures:
+                    result.review.append(ReviewItem(
+                        "unmapped_label", f["source_ref"], p.label, f["value"], f["value"], f["unit"], f["decimals"],
+                        p.statement, "", f["measure"], f["fiscal_year"],
+                        rule=f"no line of the statement has this label, and it is not learnt as the association's own "
+                             f"line: {self.reference.label_of(p.statement, p.anchor)} {rejected[(p.statement, p.anchor)]}",
+                        candidates=f"proposed {p.statement}.{p.line_id} anchored to {p.anchor}"))
+                result.facts[:] = [f for f in result.facts if (f["statement"], f["line_id"]) != (p.statement, p.line_id)]
+        self.pair_interventions(kept, result)
+        for p in kept:
+            sign = self.reference.line_sign(p.statement, p.anchor)
+            self.learnt.own_lines.append({"org_id": self.org_id, "statement": p.statement, "line_id": p.line_id,
+                                          "label_sv": p.label, "name_en": p.label, "sign": sign,
+                                          "anchor_line_id": p.anchor, "intervention_id": p.intervention_id,
+                                          "sort_order": str(p.sort_order), "unit_if_unprinted": ""})
+            result.review.append(ReviewItem(
+                "own_line", p.place, p.label, statement=p.statement, line_id=p.line_id,
+                rule=f"learnt as the association's own line of {self.reference.label_of(p.statement, p.anchor)} "
+                     f"({p.statement}.{p.anchor}): {evidence[(p.statement, p.anchor)]}; to correct it, edit own_lines.csv",
+                candidates=f"intervention {p.intervention_id}" if p.intervention_id else ""))
+        for intervention_id in dict.fromkeys(p.intervention_id for p in kept if p.intervention_id):
+            label = next(p.label for p in kept if p.intervention_id == intervention_id)
+            self.learnt.interventions.append({"org_id": self.org_id, "intervention_id": intervention_id,
+                                              "name_en": label, "category": "unclassified", "goal_section": ""})
+        self.settle_members(result)
+
+    def footing(self, statement: str, anchor: str, own: set[str], facts_by_key: dict) -> str:
+        """Whether the anchor total foots with its standard lines and the association's (proposed) own lines,
+        at its printed precision, in every column that prints it: the evidence, or what does not foot."""
+        children = self.reference.children_of(statement, anchor)
+        years = []
+        for (fact_statement, year, measure), facts in sorted(facts_by_key.items(), reverse=True):
+            if fact_statement != statement:
+                continue
+            total = [f for f in facts if f["line_id"] == anchor]
+            if not total:
+                continue
+            terms = [(self.value_kr(total[0]), 1.0, self.half_width(total[0]))]
+            for f in facts:
+                weight = children.get(f["line_id"], children.get("{anchored}") if f["line_id"] in own else None)
+                if weight is not None:
+                    terms.append((self.value_kr(f), -weight, self.half_width(f)))
+            tolerance = max(h for _, _, h in terms)
+            if not foots([(v, c) for v, c, _ in terms], tolerance):
+                lines = sum(-c * v for v, c, _ in terms[1:])
+                return (f"does not foot with it in {year} ({measure}): the total is printed "
+                        f"{terms[0][0]:,.0f} kr, its lines sum to {lines:,.0f} kr")
+            years.append(f"{year} {measure}" if measure != "amount" else year)
+        if not years:
+            return "no total printed to foot it against"
+        return "the table foots with it at its printed precision in " + ", ".join(dict.fromkeys(years))
+
+    def value_kr(self, fact: dict) -> float:
+        return float(fact["value"]) * self.reference.unit_factor(fact["unit"])
+
+    def half_width(self, fact: dict) -> float:
+        return half_width(self.reference.unit_factor(fact["unit"]), int(fact["decimals"] or 0))
+
+    def pair_interventions(self, kept: list[Proposal], result) -> None:
+        """One id for each intervention: the operating report's and Note 3's lines paired one to one."""
+        from scipy.optimize import linear_sum_assignment
+
+        from finsam.ingest.interpret import ReviewItem
+
+        sides = [[p for p in kept if p.statement == s and p.anchor == INTERVENTION_TOTAL] for s in PAIRED_STATEMENTS]
+        figures = {side: self.figures_of(result, side) for side in PAIRED_STATEMENTS}
+        scores = [[self.pair_score(d, n, figures) for n in sides[1]] for d in sides[0]]
+        if sides[0] and sides[1]:
+            rows, columns = linear_sum_assignment([[-total for total, *_ in row] for row in scores])
+            for i, j in zip(rows, columns):
+                total, similarity, agreeing, years = scores[i][j]
+                others = sorted((s[0] for k, s in enumerate(scores[i]) if k != j), reverse=True)[:1] + \
+                    sorted((scores[k][j][0] for k in range(len(sides[0])) if k != i), reverse=True)[:1]
+                tied = any(total - other < TIED for other in others)
+                sure = agreeing and (similarity >= CONFIDENT_LABEL or agreeing == years)
+                d, n = sides[0][i], sides[1][j]
+                if sure and not tied:
+                    n.line_id = self.renamed(result, n, d.line_id)
+                    d.intervention_id = n.intervention_id = d.line_id
+                elif similarity >= CONFIDENT_LABEL / 2 or agreeing:
+                    result.review.append(ReviewItem(
+                        "doubtful_pairing", d.place, d.label, statement="NOT3", line_id=n.line_id,
+                        rule=("tied with another line" if tied else "doubtful") + f": '{d.label}' (operating report) and "
+                             f"'{n.label}' (Note 3) may be one intervention (label similarity {similarity:.2f}, figures "
+                             f"agree in {agreeing} of {years} years); they are kept apart: to pair them, give both "
+                             "lines one intervention_id in own_lines.csv",
+                        candidates=f"DR.{d.line_id} ~ NOT3.{n.line_id}"))
+        for statement in PAIRED_STATEMENTS:  # an unpaired line is an intervention of its own
+            for p in kept:
+                if p.statement == statement and p.anchor == INTERVENTION_TOTAL and not p.intervention_id:
+                    taken = any(q.statement != statement and q.intervention_id == p.line_id for q in kept)
+                    p.intervention_id = f"{p.line_id}_{statement.lower()}" if taken else p.line_id
+
+    def figures_of(self, result, statement: str) -> dict[str, dict[str, dict]]:
+        """line -> fiscal year -> the fact an intervention's cost is read from (DR: actual_net; Note 3: amount)."""
+        measure = "actual_net" if statement == "DR" else "amount"
+        out: dict[str, dict[str, dict]] = {}
+        for f in result.facts:
+            if f["statement"] == statement and f["measure"] == measure:
+                out.setdefault(f["line_id"], {})[f["fiscal_year"]] = f
+        return out
+
+    def pair_score(self, d: Proposal, n: Proposal, figures: dict) -> tuple[float, float, int, int]:
+        """(score, label similarity, years whose figures agree, years either prints a figure other than zero:
+        a year both print as zero tells nothing about which lines pair)."""
+        similarity = difflib.SequenceMatcher(None, normalise_label(d.label), normalise_label(n.label)).ratio()
+        ours, theirs = figures["DR"].get(d.line_id, {}), figures["NOT3"].get(n.line_id, {})
+        years = [y for y in sorted(ours.keys() & theirs.keys()) if self.value_kr(ours[y]) or self.value_kr(theirs[y])]
+        agreeing = sum(figures_agree(self.value_kr(ours[y]), self.value_kr(theirs[y]),
+                                     self.half_width(ours[y]) + self.half_width(theirs[y])) for y in years)
+        return similarity + 2 * agreeing / max(len(years), 1), similarity, agreeing, len(years)
+
+    def renamed(self, result, proposal: Proposal, line_id: str) -> str:
+        """Give a proposed line another id (its pair's), in its facts and its label too."""
+        if line_id == proposal.line_id:
+            return line_id
+        if self.reference.line_kind(proposal.statement, line_id) is not None or any(
+                p.line_id == line_id for p in self.proposals if p.statement == proposal.statement and p is not proposal):
+            return proposal.line_id
+        for f in result.facts:
+            if (f["statement"], f["line_id"]) == (proposal.statement, proposal.line_id):
+                f["line_id"] = line_id
+        return line_id
+
+    def settle_members(self, result) -> None:
+        from finsam.ingest.interpret import ReviewItem
+
+        year = str(max((int(f["fiscal_year"]) for f in result.facts if f["statement"] == "NOT2"), default=0))
+        paid = {f["line_id"]: float(f["value"]) * self.reference.unit_factor(f["unit"])
+                for f in result.facts if f["statement"] == "NOT2" and f["fiscal_year"] == year and f["measure"] == "amount"}
+        self.learnt.label_variants += self.new_variants
+        by_type: dict[str, list] = {}
+        for line, member, kind, label, place in self.members:
+            by_type.setdefault(kind, []).append((line, member, label, place))
+        for kind, members in by_type.items():
+            type_total = sum(paid.get(line, 0.0) for line, *_ in members)
+            for line, member, label, place in members:
+                share = 1.0 if len(members) == 1 else (paid.get(line, 0.0) / type_total if type_total else 0.0)
+                self.learnt.funding_members.append({
+                    "org_id": self.org_id, "statement": "NOT2", "line_id": line, "member_sv": member, "member_type": kind,
+                    "share_of_type": f"{share:.4f}", "source_ref": f"{place} (learnt by finsam ingest)"})
+                result.review.append(ReviewItem(
+                    "member", place, label, statement="NOT2", line_id=line,
+                    rule=f"learnt: {member} is a member of type {kind}" + (
+                        "" if len(members) == 1 else
+                        f", its share of its type's part ({share:.4f}) taken from the contributions of {year}: "
+                        "confirm it against the förbundsordning") + "; to correct it, edit funding_members.csv"))
