@@ -1,7 +1,8 @@
 """Round trip: every report `finsam generate --render` writes — as text (tab-separated or space-aligned),
 PDF with ruled tables, Word, and as published without ruling lines (fpdf2's plain columns, a web page
 printed by Chromium, a Word file exported by LibreOffice, and `pdftotext -layout` text of each) — each with
-its own drawn style, ingests back into exactly the facts the generator wrote, every statement read."""
+its own drawn style, ingests back into exactly the facts the generator wrote, every statement read, and
+the association's own lines and members learnt as the generator drew them."""
 
 from __future__ import annotations
 
@@ -53,16 +54,46 @@ def test_every_kind_is_round_tripped_and_documented():
     assert [kind for kind in KINDS if f"`{kind}`" not in ingest_page] == []
 
 
+def rows_of(path: Path, org_id: str) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["org_id"] == org_id]
+
+
+def assert_learnt_as_generated(result, folder: Path, org_id: str) -> None:
+    """What ingest learnt of the association is what the generator drew: its own lines of the tables
+    (statement, id, label, anchor, intervention) and its members (line, type; name and share of a
+    region or municipality). The generator makes its ids from the labels, as ingest does: the table of
+    generated id -> learnt id, by statement and label, is the identity."""
+    generated = {(r["statement"], r["label_sv"]): r for r in rows_of(folder / "own_lines.csv", org_id)
+                 if r["statement"] in TABLES}
+    learnt = {(r["statement"], r["label_sv"]): r for r in result.learnt.own_lines}
+    assert learnt.keys() == generated.keys()
+    ids = {key: (generated[key]["line_id"], learnt[key]["line_id"]) for key in generated}
+    assert [pair for pair in ids.values() if pair[0] != pair[1]] == []
+    assert {key: (r["anchor_line_id"], r["intervention_id"], str(r["sign"])) for key, r in learnt.items()} == \
+        {key: (r["anchor_line_id"], r["intervention_id"], r["sign"]) for key, r in generated.items()}
+    members = {r["line_id"]: r for r in rows_of(folder / "funding_members.csv", org_id)}
+    found = {r["line_id"]: r for r in result.learnt.funding_members}
+    assert found.keys() == members.keys()
+    for line, member in members.items():
+        assert found[line]["member_type"] == member["member_type"]
+        assert float(found[line]["share_of_type"]) == pytest.approx(float(member["share_of_type"]))
+        if member["member_type"] != "state":  # the state's line is printed under several names
+            assert found[line]["member_sv"] == member["member_sv"]
+
+
 @pytest.mark.parametrize("kind", ROUND_TRIPPED)
 def test_every_rendering_ingests_to_the_generated_facts(project, pristine, tmp_path, kind):
+    """Nothing of the association is passed in: its own lines and members are learnt from the report."""
     facts = render(tmp_path, pristine, kind)
     documents = sorted((tmp_path / "renderings").glob(f"*.{kind}"))
     assert len(documents) == 6
     for document in documents:
         org_id, report_year = document.name.split(".")[0].split("-")
         printed = [f for f in facts if f["org_id"] == org_id and f["report_year"] == report_year]
-        result = ingest(project, document, org_id, int(report_year), tmp_path / "label_variants.csv")
+        result = ingest(project, document, org_id, int(report_year))
         assert figures(result.facts) == figures(f for f in printed if f["statement"] in TABLES), document.name
+        assert_learnt_as_generated(result, tmp_path, org_id)
         assert not result.needs_review, [vars(i) for i in result.review
                                          if i.kind in ("unmapped_label", "unexplained", "statement_not_read")]
         assert {s.statement for s in result.statements if s.status == "read"} == TABLES, document.name

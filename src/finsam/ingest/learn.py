@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from finsam.labels import normalise_label
@@ -33,7 +34,7 @@ MEMBER_TYPES = [("state", re.compile(r"\b(staten|försäkringskassan|arbetsförm
 MEMBER_LINES = {"state": ["driftbidrag_staten"], "region": ["driftbidrag_region"],
                 "municipality": ["driftbidrag_kommun"] + [f"driftbidrag_kommun_{k}" for k in range(2, 16)]}
 ORG_NUMBER = re.compile(r"\b\d{6}-\d{4}\b")
-ORG_NAME = re.compile(r"\bSamordningsförbundet(?:\s+[A-ZÅÄÖ][\w-]*)+")
+ORG_NAME = re.compile(r"\bSamordningsförbundet(?:[ ]+[A-ZÅÄÖ][\w-]*)+")
 MEMBER_LINE_TYPES = {line: kind for kind, lines in MEMBER_LINES.items() for line in lines}
 CONFIDENT_LABEL = 0.6   # label similarity at which a pair whose figures agree in a year is sure
 TIED = 0.05             # a second-best pair this close to the best is a tie
@@ -67,17 +68,18 @@ class Learnt:
     funding_members: list[dict[str, str]] = field(default_factory=list)
     label_variants: list[dict[str, str]] = field(default_factory=list)
     org_number: str = field(default="", metadata={"file": False})
-    name_sv: str = field(default="", metadata={"file": False})
+    names: Counter = field(default_factory=Counter, metadata={"file": False})
 
     def saw_text(self, text: str) -> None:
-        """The association's organisation number and name: the first the report prints."""
+        """The association's organisation number (the first the report prints) and name (the association
+        it names most often: a report names its neighbours and the association it merges into too)."""
         if not self.org_number and (number := ORG_NUMBER.search(text)):
             self.org_number = number.group(0)
-        if not self.name_sv and (name := ORG_NAME.search(text)):
-            self.name_sv = name.group(0)
+        self.names.update(name.group(0) for name in ORG_NAME.finditer(text))
 
     def organisation(self, org_id: str, facts: list[dict[str, str]]) -> dict[str, str]:
-        return {"org_id": org_id, "org_number": self.org_number, "name_sv": self.name_sv or org_id, "merged_into_sv": "",
+        name = self.names.most_common(1)[0][0] if self.names else org_id
+        return {"org_id": org_id, "org_number": self.org_number, "name_sv": name, "merged_into_sv": "",
                 "first_fiscal_year": min((f["fiscal_year"] for f in facts), default=""), "last_fiscal_year": ""}
 
 

@@ -1,8 +1,9 @@
 """Synthetic report collections: N associations × M annual reports, internally consistent.
 
-Each association gets a ledger (contributions, intervention and administration costs, receivables,
-liabilities, equity) from which every statement of its reports is derived exactly as the real report
-is laid out: RR, BR, KFA, the operating report in tkr with budget, Notes 2–5, the five-year overview,
+Each association gets its own lines (finsam.synthetic.chart: 3 to 30 interventions, its administrative
+items, receivables and creditors, 1 to 5 member municipalities) and a ledger (contributions, intervention
+and administration costs, receivables, liabilities, equity) from which every statement of its reports is
+derived exactly as the real report is laid out: RR, BR, KFA, the operating report in tkr with budget, Notes 2–5, the five-year overview,
 balanskrav, the commentary's figures and two numeric goals. Amounts in kr carry small öre-like
 remainders so that the tkr tables round consistently. Optionally one inconsistency of each rule
 family is planted, in its own association, and listed in ground_truth.csv with every check instance
@@ -21,8 +22,9 @@ import duckdb
 
 from finsam.inputs import COLLECTION_LAYOUTS, load_schemas
 from finsam.project import Project
-from finsam.synthetic.ledger import FACT_COLUMNS, GOALS, HISTORY, Members, Report, goal_status, ledger
-from finsam.synthetic.plants import PLANTS, SLIP_COLUMNS, SLIP_KINDS, apply_plant, plant_slip
+from finsam.synthetic.chart import GOALS, OwnChart
+from finsam.synthetic.ledger import FACT_COLUMNS, HISTORY, TOWNS, Members, Report, goal_status, ledger
+from finsam.synthetic.plants import PLANTS, SLIP_COLUMNS, SLIP_KINDS, apply_plant, plant_lines, plant_slip
 from finsam.synthetic.render import Style, render_documents, report_blocks
 
 
@@ -50,11 +52,9 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
     project = project or Project.locate()
     layouts = load_schemas(project)
     schemas = {name: layouts[layout] for name, layout in COLLECTION_LAYOUTS.items()}
-    catalogue, own_lines, interventions = (_read(project.seeds_dir / "reference" / f"{name}.csv")
-                                           for name in ("line_catalogue", "own_lines", "interventions"))
-    catalogue += own_lines
+    catalogue = _read(project.seeds_dir / "reference" / "line_catalogue.csv")
     labels = {(r["statement"], r["line_id"]): r["label_sv"] for r in catalogue}
-    sort_order = {(r["statement"], r["line_id"]): int(r["sort_order"]) for r in catalogue}
+    standard_order = {(r["statement"], r["line_id"]): int(r["sort_order"]) for r in catalogue}
     if render:
         (out_dir / "renderings").mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -75,8 +75,9 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
             assert schemas["facts"].columns == FACT_COLUMNS, "the generator writes the fact layout's columns"
             for k in range(n_orgs):
                 org_id = f"syn_{k + 1:05d}"
-                years = ledger(rng, first_report - HISTORY - 1, last_year)
                 members = Members.draw(rng, k + 1)
+                chart = OwnChart.draw(rng, TOWNS[k % len(TOWNS)])
+                years = ledger(rng, first_report - HISTORY - 1, last_year, chart)
                 org_number, org_name = f"299{k + 1:03d}-{k % 10000:04d}", f"Samordningsförbundet Syntet {k + 1}"
                 write["organisations"].writerow([org_id, org_number, org_name, "", first_report - HISTORY, ""])
                 for fiscal_year in range(first_report - HISTORY, last_year + 1):
@@ -85,10 +86,11 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                     if printings == 1:
                         write["unconfirmable_facts"].writerow([org_id, "FYO", "antal_anstallda", "amount", fiscal_year,
                                                                "Synthetic: no other figure counts employees."])
-                for row in own_lines:
-                    write["own_lines"].writerow([org_id if c == "org_id" else row[c] for c in schemas["own_lines"].columns])
-                for row in interventions:
-                    write["interventions"].writerow([org_id if c == "org_id" else row[c] for c in schemas["interventions"].columns])
+                for row in chart.own_lines(org_id):
+                    write["own_lines"].writerow([row[c] for c in schemas["own_lines"].columns])
+                for row in chart.intervention_rows(org_id):
+                    write["interventions"].writerow([row[c] for c in schemas["interventions"].columns])
+                sort_order = chart.sort_order(org_id, standard_order)
                 for line, (name, kind, share) in members.lines.items():
                     write["funding_members"].writerow([org_id, "NOT2", line, name, kind, share, "Synthetic: förbundsordning"])
                 for (statement, line), label in members.printed.items():
@@ -96,11 +98,12 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                         write["label_variants"].writerow([org_id, statement, label, line])
                 family = PLANTS[k][0] if plant and k < len(PLANTS) else None
                 for report_year in range(first_report, last_year + 1):
-                    rows = Report(org_id, report_year, years, members, labels).build()
+                    rows = Report(org_id, report_year, years, members, labels, chart).build()
                     statuses = {goal: goal_status(years[report_year].goals[goal], GOALS[goal][2]) for goal in GOALS}
                     if family and report_year == last_year:
-                        rows, statuses = apply_plant(k, rows, statuses, last_year)
-                        expected = list(PLANTS[k][2])
+                        rows, statuses = apply_plant(k, rows, statuses, last_year, chart)
+                        expected = [(check_id.format(report_year="{report_year}", **plant_lines(chart)), offset)
+                                    for check_id, offset in PLANTS[k][2]]
                         if family == "funding_rule" and members.lines["driftbidrag_kommun"][2] < 1:
                             expected.append(("funding_rule.municipality.driftbidrag_kommun", 0))  # its own share too
                         ground_truth += [[family, org_id, check_id.format(report_year=last_year), last_year + offset]

@@ -8,39 +8,12 @@ import random
 from dataclasses import dataclass, field
 
 from finsam.precision import round_half_away
-
-INTERVENTIONS = ["processtod_ledning", "lokala_utbildningar", "lansgemensamma_utbildningar", "samordningsteam",
-                 "tillsammansveckan", "naringslivskoordinator", "operativ_utvecklingsledare", "insatskatalog",
-                 "gronkvist", "lansgemensam_forbundsprocess", "sim", "samordningskarta", "vecka_fri_fran_vald",
-                 "myndighetsgemensamt_team", "rehabkoordinator", "jobbfokus_spira"]
-
-
-# Share of intervention spending (Samordningsteam dominates, as in the real report)
-INTERVENTION_WEIGHTS = [5, 5, 2, 50, 0.3, 6, 2, 3, 3, 2, 6, 1, 0.1, 13, 2, 0]
-
-
-# Note 3's administration lines and the operating report's four lines they roll up into
-ADMIN_NOTE3 = {"lon_forbundschef": "samordning_och_ekonomi", "ekonomi_administration": "samordning_och_ekonomi",
-               "kop_av_tjanst": "samordning_och_ekonomi", "utbildningar_konferenser": "ovriga_verksamhetskostnader",
-               "medlemsavgift_nns": "ovriga_verksamhetskostnader", "revisionskostnader": "revisionskostnader",
-               "styrelsekostnader": "styrelsekostnader", "ovriga_verksamhetskostnader": "ovriga_verksamhetskostnader"}
-
-
-ADMIN_WEIGHTS = [45, 30, 10, 2, 1, 3, 4, 5]
-
+from finsam.synthetic.chart import GOALS, OwnChart
 
 ADMIN_DR = ["samordning_och_ekonomi", "styrelsekostnader", "revisionskostnader", "ovriga_verksamhetskostnader"]
 
 
-RECEIVABLES = ["norra_vastmanland", "vastra_malardalen", "momsfordran"]
-
-
-LIABILITIES = ["leverantorsskulder", "prel_revisionskostnad", "sirpas_ekonomiservice", "moyolo", "prel_kostnad_director_q1",
-               "vasteras_stad_mgt", "forsakringskassan_mgt", "region_mgt", "prel_styrelsemote", "prel_arvoden"]
-
-
-GOALS = {"kunskap_lokala": ("structural", "Kunskapshöjande insatser – lokala", 150),
-         "myndighetsgemensamt_team": ("individual", "Myndighetsgemensamt team & Operativ utvecklingsledare", 200)}
+ADMIN_WEIGHTS = {"revisionskostnader": 3, "styrelsekostnader": 4, "ovriga_verksamhetskostnader": 5}  # own items: 10-45
 
 
 # Years before its first report that an association's ledger starts: the five-year overview's reach.
@@ -51,11 +24,11 @@ FACT_COLUMNS = ["org_id", "report_year", "fiscal_year", "statement", "line_id", 
                 "unit", "decimals", "source_ref", "remark"]
 
 
-MUNICIPALITY_LINES = ["driftbidrag_kommun", "driftbidrag_kommun_2", "driftbidrag_kommun_3"]
+MUNICIPALITY_LINES = ["driftbidrag_kommun"] + [f"driftbidrag_kommun_{k}" for k in range(2, 6)]
 
 
-# How member municipalities split their quarter, in tenths so that every contribution is whole kronor.
-MUNICIPAL_SPLITS = [[10], [6, 4], [5, 3, 2]]
+# How 1 to 5 member municipalities split their quarter, in tenths so that every contribution is whole kronor.
+MUNICIPAL_SPLITS = [[10], [6, 4], [5, 3, 2], [4, 3, 2, 1], [3, 2, 2, 2, 1]]
 
 
 TOWNS = ["Norrby", "Söderås", "Västervik", "Österå", "Bergsjö", "Dalby", "Ekeby", "Forsa", "Gransjö", "Holmby"]
@@ -83,8 +56,6 @@ class Members:
         for line, town, tenths in zip(MUNICIPALITY_LINES, towns, split):
             lines[line] = (f"{town} kommun", "municipality", tenths / 10)
             printed[("NOT2", line)] = f"Driftbidrag från {town} kommun"
-        if rng.random() < 0.5:
-            printed[("DR", "samordningsteam")] = "Samordningsteamet"
         return cls(lines, printed)
 
     def contributions(self, total: int) -> dict[str, int]:
@@ -124,9 +95,9 @@ def tkr(kr: int) -> int:
 
 
 def _amount(rng: random.Random, thousands: float) -> int:
-    """k × 1000 + a remainder of at most ±15 kr: tkr rounding then foots (at most 25 such lines)."""
+    """k × 1000 + a remainder of at most ±10 kr: the tkr rounding of 45 such lines still foots."""
     k = max(0, round(thousands))
-    return 0 if k == 0 else k * 1000 + rng.randint(-15, 15)
+    return 0 if k == 0 else k * 1000 + rng.randint(-10, 10)
 
 
 def _split(rng: random.Random, total_tkr: float, weights: list[float]) -> list[int]:
@@ -135,34 +106,36 @@ def _split(rng: random.Random, total_tkr: float, weights: list[float]) -> list[i
     return [_amount(rng, w * scale) for w in noisy]
 
 
-def ledger(rng: random.Random, first_year: int, last_year: int) -> dict[int, Year]:
+def ledger(rng: random.Random, first_year: int, last_year: int, chart: OwnChart) -> dict[int, Year]:
     years: dict[int, Year] = {}
     equity = rng.randint(3000, 9000) * 1000
+    admin_weights = [ADMIN_WEIGHTS.get(line, 10 + 35 * (k == 3)) for k, line in enumerate(chart.admin)]
     for y in range(first_year, last_year + 1):
         contributions = rng.randint(1500, 4000) * 4000  # divisible by 4: the funding rule splits exactly
         # spending steers equity back into a plausible band, as boards do
         spend = contributions * (1.08 if equity > 10_000_000 else 0.92 if equity < 3_000_000 else rng.uniform(0.93, 1.07))
         admin_total = spend * rng.uniform(0.11, 0.16) / 1000
-        interventions = dict(zip(INTERVENTIONS, _split(rng, spend / 1000 - admin_total, INTERVENTION_WEIGHTS)))
-        admin = dict(zip(ADMIN_NOTE3, _split(rng, admin_total, ADMIN_WEIGHTS)))
+        interventions = dict(zip((i.line_id for i in chart.interventions),
+                                 _split(rng, spend / 1000 - admin_total, [i.weight for i in chart.interventions])))
+        admin = dict(zip(chart.admin, _split(rng, admin_total, admin_weights)))
         year = Year(contributions, interventions, admin, {},
-                    {name: rng.randint(0, 400) * 1000 + rng.randint(0, 999) for name in RECEIVABLES},
+                    {name: rng.randint(0, 400) * 1000 + rng.randint(0, 999) for name in chart.receivables},
                     {name: (rng.randint(0, 1500) * 1000 + rng.randint(0, 999)) if rng.random() < 0.7 else 0
-                     for name in LIABILITIES})
+                     for name in chart.creditors})
         year.result = contributions - year.costs
         equity += year.result
         year.equity = equity
-        actual = _dr_cost_lines(year)
+        actual = _dr_cost_lines(year, chart)
         year.budget_tkr = {line: max(0, v + rng.randint(-60, 60)) if v else 0 for line, v in actual.items()}
         year.goals = {goal: rng.randint(target // 3, target * 3 // 2) for goal, (_, _, target) in GOALS.items()}
         years[y] = year
     return years
 
 
-def _dr_cost_lines(year: Year) -> dict[str, int]:
+def _dr_cost_lines(year: Year, chart: OwnChart) -> dict[str, int]:
     """The operating report's cost lines in tkr (positive), rolled up from the kr amounts."""
     lines = {name: 0 for name in ADMIN_DR}
-    for note_line, dr_line in ADMIN_NOTE3.items():
+    for note_line, (_, dr_line) in chart.admin.items():
         lines[dr_line] += tkr(year.admin[note_line])
     lines.update({name: tkr(v) for name, v in year.interventions.items()})
     return lines
@@ -172,9 +145,10 @@ class Report:
     """The facts one annual report prints, each with the label the association prints."""
 
     def __init__(self, org_id: str, report_year: int, years: dict[int, Year], members: Members,
-                 labels: dict[tuple[str, str], str]):
-        self.org_id, self.y, self.years, self.members = org_id, report_year, years, members
-        self.labels = {**labels, **members.printed}
+                 labels: dict[tuple[str, str], str], chart: OwnChart):
+        self.org_id, self.y, self.years, self.members, self.chart = org_id, report_year, years, members, chart
+        self.labels = {**labels, **chart.labels(org_id), **members.printed}
+        self.interventions = [i.line_id for i in chart.interventions]
         self.rows: list[list] = []
 
     def fact(self, fiscal_year, statement, line_id, value, unit="kr", decimals=0, measure="amount", ref=""):
@@ -252,11 +226,11 @@ class Report:
 
     def _operating_report(self, fy: int, yr: Year, budget: bool) -> None:
         contributions = yr.contributions // 1000
-        actual = _dr_cost_lines(yr)
+        actual = _dr_cost_lines(yr, self.chart)
         admin = sum(actual[line] for line in ADMIN_DR)
-        interventions = sum(actual[line] for line in INTERVENTIONS)
+        interventions = sum(actual[line] for line in self.interventions)
         budget_admin = sum(yr.budget_tkr[line] for line in ADMIN_DR)
-        budget_interventions = sum(yr.budget_tkr[line] for line in INTERVENTIONS)
+        budget_interventions = sum(yr.budget_tkr[line] for line in self.interventions)
 
         def line(line_id, income, cost, net, budget_net=None):
             for measure, value in (("actual_income", income), ("actual_cost", cost), ("actual_net", net)):
@@ -267,7 +241,7 @@ class Report:
 
         line("medlemsbidrag", contributions, 0, contributions, contributions)
         line("summa_intakter", contributions, 0, contributions, contributions)
-        for name in ADMIN_DR + INTERVENTIONS:
+        for name in ADMIN_DR + self.interventions:
             line(name, 0, actual[name], actual[name], yr.budget_tkr[name])
         line("summa_admin", 0, admin, admin, budget_admin)
         line("summa_insatser", 0, interventions, interventions, budget_interventions)
@@ -276,19 +250,20 @@ class Report:
 
     def _commentary(self) -> None:
         y, yr, prev = self.y, self.years[self.y], self.years[self.y - 1]
-        actual, actual_prev = _dr_cost_lines(yr), _dr_cost_lines(prev)
+        actual, actual_prev = _dr_cost_lines(yr, self.chart), _dr_cost_lines(prev, self.chart)
         admin = sum(actual[line] for line in ADMIN_DR)
-        interventions = sum(actual[line] for line in INTERVENTIONS)
+        interventions = sum(actual[line] for line in self.interventions)
         f = self.fact
         f(y, "NARR", "admin_utfall", admin, unit="tkr")
         f(y - 1, "NARR", "admin_utfall", sum(actual_prev[line] for line in ADMIN_DR), unit="tkr")
         f(y, "NARR", "admin_lagre_an_budget", sum(yr.budget_tkr[line] for line in ADMIN_DR) - admin, unit="tkr")
         f(y, "NARR", "insatser_utfall", interventions, unit="tkr")
-        f(y, "NARR", "insatser_lagre_an_budget", sum(yr.budget_tkr[line] for line in INTERVENTIONS) - interventions, unit="tkr")
-        f(y, "NARR", "insatser_lagre_an_foregaende_ar", sum(actual_prev[line] for line in INTERVENTIONS) - interventions, unit="tkr")
-        for name in ("samordningsteam", "myndighetsgemensamt_team"):
-            f(y, "NARR", name, yr.budget_tkr[name] - actual[name], unit="tkr", measure="deviation")
-        f(y, "NARR", "rehabkoordinator", yr.budget_tkr["rehabkoordinator"], unit="tkr", measure="budget")
+        f(y, "NARR", "insatser_lagre_an_budget", sum(yr.budget_tkr[line] for line in self.interventions) - interventions, unit="tkr")
+        f(y, "NARR", "insatser_lagre_an_foregaende_ar", sum(actual_prev[line] for line in self.interventions) - interventions, unit="tkr")
+        for line, (measure, intervention) in self.chart.commentary.items():
+            name = intervention.line_id
+            f(y, "NARR", line, yr.budget_tkr[name] - actual[name] if measure == "deviation" else yr.budget_tkr[name],
+              unit="tkr", measure=measure)
         f(y, "NARR", "andel_administration", round_half_away(100 * admin / (yr.contributions // 1000)), unit="%")
 
 

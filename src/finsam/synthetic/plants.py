@@ -10,11 +10,13 @@ from finsam.precision import round_half_away
 from finsam.synthetic.ledger import FACT_COLUMNS
 
 # One plant per rule family: (family, edits to facts of the association's last report, expected failures).
-# An edit is (fiscal_year offset, statement, line_id, measure, delta or ('set', value)).
+# An edit is (fiscal_year offset, statement, line_id, measure, delta); a line in braces is one of the
+# association's own: {receivable} its first receivable, {admin_a} and {admin_b} its first two own Note 3
+# administrative items.
 PLANTS = [
-    ("calculation", [(0, "NOT4", "norra_vastmanland", "amount", 1000)],
+    ("calculation", [(0, "NOT4", "{receivable}", "amount", 1000)],
      [("calc.NOT4.summa.amount:lines", 0)]),
-    ("tie_out", [(0, "NOT4", "norra_vastmanland", "amount", 1000), (0, "NOT4", "summa", "amount", 1000)],
+    ("tie_out", [(0, "NOT4", "{receivable}", "amount", 1000), (0, "NOT4", "summa", "amount", 1000)],
      [("receivables:not4", 0)]),
     ("rollforward", [(0, "BR", "foregaende_arsresultat", "amount", 1000), (0, "BR", "ovrigt_eget_kapital", "amount", -1000)],
      [("annual_result:br_next_year", -1), ("br_other_equity_rollforward", 0), ("closing_equity:br_year_after_next", -2)]),
@@ -24,10 +26,15 @@ PLANTS = [
     ("ratio_claim", [(0, "FYO", "soliditet", "amount", 3)], [("soliditet", 0)]),
     ("goal_status", [], [("goal.kunskap_lokala", 0)]),
     # last year's comparatives reclassified between two Note 3 lines: only the reprint disagrees
-    ("restatement", [(-1, "NOT3", "lon_forbundschef", "amount", -1000), (-1, "NOT3", "ekonomi_administration", "amount", 1000)],
-     [("restatement.NOT3.ekonomi_administration.amount:{report_year}", -1),
-      ("restatement.NOT3.lon_forbundschef.amount:{report_year}", -1)]),
+    ("restatement", [(-1, "NOT3", "{admin_a}", "amount", -1000), (-1, "NOT3", "{admin_b}", "amount", 1000)],
+     [("restatement.NOT3.{admin_a}.amount:{report_year}", -1), ("restatement.NOT3.{admin_b}.amount:{report_year}", -1)]),
 ]
+
+
+def plant_lines(chart) -> dict[str, str]:
+    """The association's own lines a plant names: what {receivable}, {admin_a} and {admin_b} stand for."""
+    own_admin = [line for line, (label, _) in chart.admin.items() if label]
+    return {"receivable": next(iter(chart.receivables)), "admin_a": own_admin[0], "admin_b": own_admin[1]}
 
 
 SLIP_KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "digit_typo", "dropped_or_doubled_digit",
@@ -97,9 +104,10 @@ def plant_slip(rng: random.Random, rows: list[list], kind: str, taken: set) -> l
     return None
 
 
-def apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int) -> tuple[list[list], dict[str, str]]:
+def apply_plant(k: int, rows: list[list], statuses: dict[str, str], year: int, chart) -> tuple[list[list], dict[str, str]]:
     family, edits, _ = PLANTS[k]
     for offset, statement, line_id, measure, delta in edits:
+        line_id = line_id.format(**plant_lines(chart))
         hits = [r for r in rows if (r[2], r[3], r[4], r[5]) == (year + offset, statement, line_id, measure)]
         assert len(hits) == 1, (family, statement, line_id)
         value = FACT_COLUMNS.index("value")

@@ -1,0 +1,171 @@
+"""Another association's report, onboarded in two commands: the real report printed as if by an
+association finsam has never seen (every own line renamed, one intervention split into two, three member
+municipalities), as text, PDF and Word, ingests with no table row unmapped and no reference seed changed;
+its own lines, members and interventions are learnt; and its run fails exactly the checks the same
+figures fail for Västerås, named with its own labels."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from finsam.ingest import ingest, write_outputs
+from finsam.run.nightly import nightly_run
+from finsam.synthetic.render import Style, render_documents, text_blocks
+from test_ingest import REPORT
+
+ORG = "sf_nordana"
+# every own line of Västerås: operating report / Note 3 / Note 4 / Note 5 label -> the new association's
+RENAMED = {
+    "Processtöd/ledning": "Processledning och stöd",
+    "Lokala utbildningar Västerås": "Kunskapslyft Nordanå",
+    "Länsgemensamma utbildningar": "Regionala utbildningsdagar",
+    "Tillsammansveckan": "Samverkansveckan",
+    "Näringslivskoordinator": "Arbetsgivarlots",
+    "Näringslivscoordinator": "Arbetsgivarlotsen",
+    "Operativ utvecklingsledare": "Verksamhetsutvecklare",
+    "Insatskatalog/indikatorer (välfärdsguiden)": "Insatsöversikt (stödkartan)",
+    "Insatskatalog/indikatorer": "Insatsöversikt",
+    "Grönkvist": "Hushållsekonomi i praktiken",
+    "Länsgemensam Förbundsprocess": "Gemensam utvecklingsprocess",
+    "Gymnasieungdomar SIM": "Unga i rörelse UIR",
+    "Främjande psykisk hälsa / SIM": "Främjande hälsa / UIR",
+    "Samordningskarta": "Resurskartläggning",
+    "Vecka fri från våld": "Trygghetsdagar",
+    "Myndighetsgemensamt team": "Gemensamt myndighetsteam",
+    "Rahabkoordinator Regionen": "Koordinator vårdcentral",
+    "Rehabkoordinator, Regionen": "Koordinator, vårdcentral",
+    "JobbFokus 2.0 / SPIRA": "Vägen till arbete",
+    "Lön förbundschef och resekostnader": "Lön förbundschef inkl. resor",
+    "Ekonomi/administration": "Ekonomitjänster",
+    "Köp av tjänst Västerås": "Köpta tjänster Nordanå kommun",
+    "Utbildningar/konferenser": "Kurser och konferenser",
+    "Medlemsavgift NNS": "Medlemsavgift nätverk",
+    "Norra Västmanlands Samordningsförbund": "Samordningsförbundet Fjällbygd",
+    "Samordningsförbundet Västra Mälardalen": "Samordningsförbundet Kustlandet",
+    "Momsfordran, Skatteverket": "Momsfordran",
+    "Leverantörsskulder": "Skulder till leverantörer",
+    "Prel Revisionskostnad": "Upplupen revision",
+    "Sirpas Ekonomiservice AB": "Bokföringsbyrån Ett AB",
+    "MoYoLo AB": "Konsult Två AB",
+    "Prel kostnad A-L Bäckwall H Q1 2024": "Upplupen kostnad tf förbundschef",
+    "Västerås Stad, Myndighetsgemensamma": "Nordanå kommun, myndighetsteamet",
+    "Försäkringskassan, Myndighetsgemensamma": "Försäkringskassan, myndighetsteamet",
+    "Region Västmanland, Myndighetsgemensamma": "Region Exempelland, myndighetsteamet",
+    "Prel styrelsemöte mars 2024": "Upplupet styrelsemöte",
+    "Prel arvoden för mötet mars 2024": "Upplupna arvoden",
+}
+# "Samordningsteam Västerås" (5 502 tkr / 5 501 658 kr in 2023) split into two interventions; the second keeps
+# the 2022 disagreement of its operating report figure with Note 3's (2 744 tkr against 2 744 525 kr)
+SPLIT = {
+    "Samordningsteam Västerås\t0\t5 502\t5 502\t5 800\t-298\t0\t6 244\t6 244":
+        ["Kraftteamet Norr\t0\t3 000\t3 000\t3 100\t-100\t0\t3 500\t3 500",
+         "Kraftteamet Söder\t0\t2 502\t2 502\t2 700\t-198\t0\t2 744\t2 744"],
+    "Samordningsteam Västerås\t5 501 658\t6 244 525":
+        ["Kraftteamet Norr\t3 000 000\t3 500 000", "Kraftteamet Söder\t2 501 658\t2 744 525"],
+    # the municipality's quarter paid by three member municipalities
+    "Driftbidrag från Västerås Stad\t2 749 000\t2 749 000":
+        ["Driftbidrag från Nordanå kommun\t1 374 500\t1 374 500", "Driftbidrag från Åsby kommun\t824 700\t824 700",
+         "Driftbidrag från Lindå kommun\t549 800\t549 800"],
+    "Driftbidrag från Region Västmanland\t2 759 000\t2 749 000": ["Driftbidrag från Region Exempelland\t2 759 000\t2 749 000"],
+}
+# Västerås's check ids that name its own lines -> the new association's
+CHECK_RENAMES = {"intervention_cost.samordningsteam:not3": "intervention_cost.kraftteamet_soder:not3",
+                 "intervention_cost.naringslivskoordinator:not3": "intervention_cost.arbetsgivarlots:not3"}
+TABLE_STATEMENTS = ("RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5", "FYO", "BKR")
+
+
+def renamed_report() -> str:
+    lines = []
+    for line in REPORT.read_text(encoding="utf-8").splitlines():
+        if line in SPLIT:
+            lines += SPLIT[line]
+            continue
+        if "\t" in line:
+            cells = line.split("\t")
+            cells[0] = RENAMED.get(cells[0], cells[0])
+            line = "\t".join(cells)
+        lines.append(line.replace("Samordningsförbundet Västerås", "Samordningsförbundet Nordanå"))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def renderings(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("nordana")
+    text = folder / "report.txt"
+    text.write_text(renamed_report(), encoding="utf-8")
+    render_documents([(text_blocks(text.read_text(encoding="utf-8")), Style.draw(random.Random(5)), folder / "report")],
+                     ("plain.pdf", "docx"))
+    return {"txt": text, "plain.pdf": folder / "report.plain.pdf", "docx": folder / "report.docx"}
+
+
+def seeds_digest(project) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(project.seeds_dir.rglob("*.csv")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize("kind", ["txt", "plain.pdf", "docx"])
+def test_a_report_of_an_association_finsam_never_saw_ingests_with_every_row_read(pristine, renderings, tmp_path, kind):
+    before = seeds_digest(pristine)
+    result = ingest(pristine, renderings[kind], ORG, 2023, known=tmp_path / "col")
+    write_outputs(result, tmp_path / "col")
+    assert seeds_digest(pristine) == before
+    assert result.coverage["unmapped rows"] == 0 and result.coverage["unexplained"] == 0, [
+        (i.text, i.rule) for i in result.review if i.kind in ("unmapped_label", "unexplained")]
+    assert not result.needs_review
+    # the real report's 371 figures, with a split intervention (8 + 2 more) and two more members (4 more)
+    assert len(result.facts) == 371 + 10 + 4
+    own = rows(tmp_path / "col" / "own_lines.csv")
+    assert len(own) == 50 + 2 and {r["org_id"] for r in own} == {ORG}
+    assert {r["label_sv"] for r in own} == set(RENAMED.values()) | {"Kraftteamet Norr", "Kraftteamet Söder"}
+    by_label = {(r["statement"], r["label_sv"]): r for r in own}
+    # one intervention, one id, across the two tables whatever each prints
+    assert by_label[("DR", "Unga i rörelse UIR")]["intervention_id"] == by_label[("NOT3", "Främjande hälsa / UIR")]["intervention_id"]
+    assert by_label[("DR", "Kraftteamet Söder")]["intervention_id"] == by_label[("NOT3", "Kraftteamet Söder")]["intervention_id"] \
+        == "kraftteamet_soder"
+    assert by_label[("NOT4", "Momsfordran")]["anchor_line_id"] == "summa"
+    assert by_label[("NOT3", "Ekonomitjänster")]["anchor_line_id"] == "summa_admin"
+    assert len(rows(tmp_path / "col" / "interventions.csv")) == 17
+    members = {(r["line_id"], r["member_sv"], r["member_type"]) for r in rows(tmp_path / "col" / "funding_members.csv")}
+    assert {(line, kind) for line, _, kind in members} == {
+        ("driftbidrag_staten", "state"), ("driftbidrag_region", "region"), ("driftbidrag_kommun", "municipality"),
+        ("driftbidrag_kommun_2", "municipality"), ("driftbidrag_kommun_3", "municipality")}
+    assert ("driftbidrag_kommun_2", "Åsby kommun", "municipality") in members
+    (organisation,) = rows(tmp_path / "col" / "organisations.csv")
+    assert organisation["name_sv"] == "Samordningsförbundet Nordanå" and organisation["org_number"] == "222000-2824"
+
+
+def test_the_new_association_fails_exactly_the_checks_its_figures_fail_for_vasteras(published, renderings, tmp_path):
+    """`finsam ingest` then `finsam run --collection`: the same inconsistencies as Västerås's statement
+    tables, named by the new association's own lines and labels; the member municipalities' shares, new
+    figures, are each checked too."""
+    folder = tmp_path / "col"
+    write_outputs(ingest(published, renderings["txt"], ORG, 2023, known=folder), folder)
+    result = nightly_run(published, collection=folder, keep_build=True)
+    assert result.exit_code == 1 and not result.published, result.message
+    with duckdb.connect(str(Path(result.build_dir) / "finsam.duckdb"), read_only=True) as con:
+        failing = con.execute("""
+            select r.org_id, r.check_id, r.fiscal_year, list(distinct f.statement) as statements
+            from marts.reconciliations as r, unnest(r.fact_ids) as u(fact_id)
+            join marts.financial_statements as f using (fact_id)
+            where r.status in ('fail', 'known') group by all""").fetchall()
+        labels = dict(con.execute("select check_id, message from marts.reconciliations where org_id = ? and status = 'fail'",
+                                  [ORG]).fetchall())
+    in_tables = {(org, check, year) for org, check, year, statements in failing if set(statements) <= set(TABLE_STATEMENTS)}
+    vasteras = {(CHECK_RENAMES.get(check, check), year) for org, check, year in in_tables if org == "sf_vasteras"}
+    nordana = {(check, year) for org, check, year in in_tables if org == ORG}
+    member_shares = {(f"funding_rule.municipality.driftbidrag_kommun{suffix}", 2023) for suffix in ("", "_2", "_3")}
+    assert nordana == vasteras | member_shares
+    assert "Kraftteamet Söder" in labels["intervention_cost.kraftteamet_soder:not3"]
