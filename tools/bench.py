@@ -126,10 +126,16 @@ tree as (  -- the standard rules, and an association's own lines where a rule su
     from standard as t join own_lines as o on o.statement = t.statement and o.anchor_line_id = t.parent_line_id
     where t.child_line_id = '{anchored}'
 ),
-bound as (  -- every total with the rule that sums it: its lines, or ('*') the columns of its row
+bound as (  -- every total with the rule that sums it: its lines (the standard's, or the association's
+            -- own), or ('*') the columns of its row
     select f.*, 'lines' as kind, t.child_line_id, t.child_measure, t.weight
     from facts as f join tree as t on t.statement = f.statement and t.parent_line_id = f.line_id
-        and t.parent_measure in (f.measure, '*') and coalesce(t.org_id, f.org_id) = f.org_id
+        and t.parent_measure in (f.measure, '*')
+    where t.org_id is null
+    union all
+    select f.*, 'lines' as kind, t.child_line_id, t.child_measure, t.weight
+    from facts as f join tree as t on t.org_id = f.org_id and t.statement = f.statement and t.parent_line_id = f.line_id
+        and t.parent_measure in (f.measure, '*')
     union all
     select f.*, 'columns', t.child_line_id, t.child_measure, t.weight
     from facts as f join tree as t on t.statement = f.statement and t.parent_measure = f.measure

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Row, Table, wrapped
+from finsam.ingest.model import Document, Heading, Paragraph, Place, ReviewItem, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
 from finsam.ingest.learn import Learner, Learnt
 from finsam.labels import LabelIndex, normalise_label
@@ -47,24 +47,6 @@ TEXT_STATEMENTS = ("NARR", "GOAL", "KEY")
 TITLE_WORDS = 7         # a line of running text this short that names a statement is its title
 TITLE_LEVEL = 9         # a title line is the nearest heading until the next heading or title
 LEADER = re.compile(r"\.{3,}")
-
-
-@dataclass
-class ReviewItem:
-    kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
-                           # own_line | member | doubtful_pairing (what ingest learnt of the association)
-    source_ref: str
-    text: str              # the row label or the sentence
-    token: str = ""
-    value: str = ""
-    unit: str = ""
-    decimals: str = ""
-    statement: str = ""
-    line_id: str = ""
-    measure: str = ""
-    fiscal_year: str = ""
-    rule: str = ""         # why ignored, or what is wrong
-    candidates: str = ""   # best lines with scores
 
 
 @dataclass

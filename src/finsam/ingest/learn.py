@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from finsam.ingest.model import ReviewItem
 from finsam.labels import normalise_label
 from finsam.precision import figures_agree, foots, half_width
 
@@ -131,7 +132,9 @@ class Learner:
         return None
 
     def free_id(self, statement: str, wanted: str) -> str:
-        taken = {p.line_id for p in self.proposals if p.statement == statement}
+        """The id wanted, or with a number after it: never a standard line's, nor one of the association's."""
+        taken = {p.line_id for p in self.proposals if p.statement == statement} | {
+            r["line_id"] for r in self.reference.catalogue if r.get("org_id") == self.org_id and r["statement"] == statement}
         candidate, k = wanted, 1
         while candidate in taken or self.reference.line_kind(statement, candidate) is not None:
             k += 1
@@ -157,17 +160,15 @@ class Learner:
 
     def settle(self, result) -> None:
         """Accept the proposals whose tables foot, pair the interventions, and write what was learnt."""
-        from finsam.ingest.interpret import ReviewItem
-
         facts_by_key: dict[tuple, list[dict]] = {}
         for fact in result.facts:
             facts_by_key.setdefault((fact["statement"], fact["fiscal_year"], fact["measure"]), []).append(fact)
-        rejected: dict[tuple[str, str], str] = {}
-        evidence: dict[tuple[str, str], str] = {}
+        rejected: dict[tuple[str, str], str] = {}   # (statement, anchor) -> what does not foot
+        evidence: dict[tuple[str, str], str] = {}   # (statement, anchor) -> where it foots
         for statement, anchor in sorted({(p.statement, p.anchor) for p in self.proposals}):
             own = {p.line_id for p in self.proposals if (p.statement, p.anchor) == (statement, anchor)}
-            verdict = self.footing(statement, anchor, own, facts_by_key)
-            (rejected if verdict.startswith("does not foot") or verdict.startswith("no total") else evidence)[(statement, anchor)] = verdict
+            accepted, verdict = self.footing(statement, anchor, own, facts_by_key)
+            (evidence if accepted else rejected)[(statement, anchor)] = verdict
         kept = [p for p in self.proposals if (p.statement, p.anchor) not in rejected]
         for p in self.proposals:
             if (p.statement, p.anchor) in rejected:
@@ -198,9 +199,9 @@ class Learner:
                                               "name_en": label, "category": "unclassified", "goal_section": ""})
         self.settle_members(result)
 
-    def footing(self, statement: str, anchor: str, own: set[str], facts_by_key: dict) -> str:
+    def footing(self, statement: str, anchor: str, own: set[str], facts_by_key: dict) -> tuple[bool, str]:
         """Whether the anchor total foots with its standard lines and the association's (proposed) own lines,
-        at its printed precision, in every column that prints it: the evidence, or what does not foot."""
+        at its printed precision, in every column that prints it; and the evidence, or what does not foot."""
         children = self.reference.children_of(statement, anchor)
         years = []
         for (fact_statement, year, measure), facts in sorted(facts_by_key.items(), reverse=True):
@@ -217,12 +218,12 @@ class Learner:
             tolerance = max(h for _, _, h in terms)
             if not foots([(v, c) for v, c, _ in terms], tolerance):
                 lines = sum(-c * v for v, c, _ in terms[1:])
-                return (f"does not foot with it in {year} ({measure}): the total is printed "
-                        f"{terms[0][0]:,.0f} kr, its lines sum to {lines:,.0f} kr")
+                return False, (f"does not foot with it in {year} ({measure}): the total is printed "
+                               f"{terms[0][0]:,.0f} kr, its lines sum to {lines:,.0f} kr")
             years.append(f"{year} {measure}" if measure != "amount" else year)
         if not years:
-            return "no total printed to foot it against"
-        return "the table foots with it at its printed precision in " + ", ".join(dict.fromkeys(years))
+            return False, "is printed in no column to foot it against"
+        return True, "the table foots with it at its printed precision in " + ", ".join(dict.fromkeys(years))
 
     def value_kr(self, fact: dict) -> float:
         return float(fact["value"]) * self.reference.unit_factor(fact["unit"])
@@ -233,8 +234,6 @@ class Learner:
     def pair_interventions(self, kept: list[Proposal], result) -> None:
         """One id for each intervention: the operating report's and Note 3's lines paired one to one."""
         from scipy.optimize import linear_sum_assignment
-
-        from finsam.ingest.interpret import ReviewItem
 
         sides = [[p for p in kept if p.statement == s and p.anchor == INTERVENTION_TOTAL] for s in PAIRED_STATEMENTS]
         figures = {side: self.figures_of(result, side) for side in PAIRED_STATEMENTS}
@@ -297,8 +296,6 @@ class Learner:
         return line_id
 
     def settle_members(self, result) -> None:
-        from finsam.ingest.interpret import ReviewItem
-
         year = str(max((int(f["fiscal_year"]) for f in result.facts if f["statement"] == "NOT2"), default=0))
         paid = {f["line_id"]: float(f["value"]) * self.reference.unit_factor(f["unit"])
                 for f in result.facts if f["statement"] == "NOT2" and f["fiscal_year"] == year and f["measure"] == "amount"}

@@ -1,5 +1,6 @@
 """The one model of a report that every reader produces and the interpreter reads: headings, paragraphs
-and tables of cells, each with where a person finds it (line of a text file, page of a PDF)."""
+and tables of cells, each with where a person finds it (line of a text file, page of a PDF); and the
+review items ingest writes beside the facts."""
 
 from __future__ import annotations
 
@@ -85,3 +86,20 @@ class Document:
                 return
         self.blocks.append(block)
 
+
+@dataclass
+class ReviewItem:
+    kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
+                           # own_line | member | doubtful_pairing (what ingest learnt of the association)
+    source_ref: str
+    text: str              # the row label or the sentence
+    token: str = ""
+    value: str = ""
+    unit: str = ""
+    decimals: str = ""
+    statement: str = ""
+    line_id: str = ""
+    measure: str = ""
+    fiscal_year: str = ""
+    rule: str = ""         # why ignored, or what is wrong
+    candidates: str = ""   # best lines with scores

@@ -63,11 +63,9 @@ KEYS = {
 }
 
 
-# The lines an association may name, a group the reference rules read that is no file: the standard
-# chart's (org_id '', every association's) and the association's own.
-DERIVED_GROUPS = {  # group -> [(source group, its columns)]
-    "lines": [("line_catalogue", "'' as org_id, statement, line_id"), ("own_lines", "org_id, statement, line_id")],
-}
+# A line an association may name: one of the standard chart (every association's) or one of its own. A
+# reference to these alternatives holds when one of them has the row's columns of the same names.
+LINES = (("line_catalogue", ("statement", "line_id")), ("own_lines", ("org_id", "statement", "line_id")))
 
 
 # Two rows of one key conflict when these differ (default: any column). A fact printed again with other
@@ -75,10 +73,10 @@ DERIVED_GROUPS = {  # group -> [(source group, its columns)]
 CONFLICTING = {"facts": ("value", "unit", "decimals")}
 
 
-# (group, columns) -> (group, columns, where to add a missing value)
+# (group, columns) -> (group, columns, where to add a missing value); or -> (alternatives, ())
 REFERENCES = [
     ("facts", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
-    ("facts", ("org_id", "statement", "line_id"), "lines", ("org_id", "statement", "line_id"),
+    ("facts", ("org_id", "statement", "line_id"), LINES, (),
      "add the line to the association's own_lines (or correct the id); a line every report prints belongs to seeds/reference/line_catalogue.csv"),
     ("facts", ("unit",), "units", ("unit",), "use a unit of seeds/reference/units.csv"),
     ("goals", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
@@ -87,7 +85,7 @@ REFERENCES = [
     ("funding_members", ("statement", "line_id"), "line_catalogue", ("statement", "line_id"), "name a line of Note 2 in seeds/reference/line_catalogue.csv"),
     ("funding_members", ("member_type",), "funding_rule", ("member_type",), "use state, region or municipality"),
     ("label_variants", ("org_id",), "organisations", ("org_id",), "add the association to organisations, or leave org_id empty for every association"),
-    ("label_variants", ("org_id", "statement", "line_id"), "lines", ("org_id", "statement", "line_id"),
+    ("label_variants", ("org_id", "statement", "line_id"), LINES, (),
      "name a line of seeds/reference/line_catalogue.csv or of the association's own_lines"),
     ("own_lines", ("org_id",), "organisations", ("org_id",), "add the association to organisations"),
     ("own_lines", ("org_id", "intervention_id"), "interventions", ("org_id", "intervention_id"),

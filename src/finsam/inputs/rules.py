@@ -101,16 +101,23 @@ def check_keys(inputs: Inputs, problems: list[Finding], readings: list[Finding])
 
 def check_references(inputs: Inputs, problems: list[Finding]) -> None:
     for group, columns, target, target_columns, what_to_do in REFERENCES:
-        rows, known = inputs.union(group, columns), inputs.union(target, target_columns)
-        if rows is None or known is None:
+        # one target, its columns paired with the row's; or alternatives (LINES), each matching the row's
+        # columns of the same names: one equi-join each, which DuckDB hashes
+        targets = ([(target, list(zip(columns, target_columns)))] if isinstance(target, str) else
+                   [(alternative, [(name, name) for name in names]) for alternative, names in target])
+        rows = inputs.union(group, columns)
+        missing = []
+        for target_group, pairs in targets:
+            known = inputs.union(target_group, [t for _, t in pairs])
+            if known is not None:
+                missing.append(f"not exists (select 1 from {known} as k where "
+                               + " and ".join(f'k."{t}" = r."{c}"' for c, t in pairs) + ")")
+        if rows is None or not missing:
             continue
-        # a line of the standard chart (org_id '') is every association's
-        matches = " and ".join(f'k."{t}" in (\'\', r."{c}")' if target == "lines" and t == "org_id" else f'k."{t}" = r."{c}"'
-                               for c, t in zip(columns, target_columns))
-        filled = " and ".join(f"r.\"{c}\" <> ''" for c in columns if not (target == "lines" and c == "org_id"))
+        filled = " and ".join(f"r.\"{c}\" <> ''" for c in columns)
         found = inputs.con.execute(f"""
             select r._file, r._line, concat_ws(' ', {', '.join(f'r."{c}"' for c in columns)})
-            from {rows} as r where {filled} and not exists (select 1 from {known} as k where {matches})
+            from {rows} as r where {filled} and {' and '.join(missing)}
             order by r._table, r._line""").fetchall()
         name = columns[-1]
         for file, line, value in found:

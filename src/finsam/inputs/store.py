@@ -6,7 +6,7 @@ import re
 import tempfile
 
 from finsam.inputs.findings import Finding
-from finsam.inputs.layouts import DERIVED_GROUPS, LAYOUT_GROUP, Table, TableSchema
+from finsam.inputs.layouts import LAYOUT_GROUP, Table, TableSchema
 from finsam.inputs.numbers import parse_number
 from finsam.project import duckdb_settings
 
@@ -145,11 +145,7 @@ class Inputs:
 
     def union(self, group: str, columns) -> str | None:
         """SQL of a group's rows across its tables: the columns, _file, _line and _table (its place in reading
-        order); a derived group (DERIVED_GROUPS) has only its columns."""
-        if group in DERIVED_GROUPS:
-            parts = [f"select {select} from {table}" for source, select in DERIVED_GROUPS[group]
-                     for table in self.groups.get(source, [])]
-            return "(" + " union all ".join(parts) + ")" if parts else None
+        order)."""
         parts = [f"select {quoted_columns(columns)}, _file, _line, {k} as _table from {table}"
                  for k, table in enumerate(self.groups.get(group, []))]
         return "(" + " union all ".join(parts) + ")" if parts else None
