@@ -401,7 +401,7 @@ def ingest_times(project: Project, work: Path) -> dict[str, list[tuple[float, in
     generate(folder, 4, 3, seed=5, file_format="csv", project=project, render=tuple(INGEST_TARGETS))
     sources = [(d, *d.name.split(".", 1)[0].split("-")) for d in sorted((folder / "renderings").iterdir())]
     if REAL_REPORT.is_file():
-        real = work / "real"
+        real = work / "real_rendered"  # work / "real" holds the real report's nightly run
         real.mkdir()
         blocks = text_blocks(REAL_REPORT.read_text(encoding="utf-8"))
         render_documents([(blocks, Style.draw(random.Random(0)), real / "report")], tuple(INGEST_TARGETS))
