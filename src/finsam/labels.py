@@ -1,6 +1,7 @@
-"""Printed row labels → lines: the standard chart's and each association's own lines' canonical labels and the label variants, per statement,
-for one association or for every association. One index serves the validator (is this the label of that
-line?) and the ingester (which line does this printed label mean?)."""
+"""Printed row labels → lines: the canonical labels of the standard chart's lines and of each association's
+own lines, and the label variants, per statement, for one association or for every association. One index
+serves the validator (is this the label of that line?) and the ingester (which line does this printed
+label mean?)."""
 
 from __future__ import annotations
 

@@ -110,6 +110,8 @@ def _association_files(result: Result, out_dir: Path) -> dict[str, tuple[list[st
         keys = {tuple(row.get(c, "") for c in KEYS[name]) for row in existing}
         files[f"{name}.csv"] = (columns, existing + [row for row in learnt if tuple(row.get(c, "") for c in KEYS[name]) not in keys])
     return files
+
+
 MANIFEST = ".finsam-ingest.json"   # what ingest last wrote into the folder: its files' SHA-256
 
 

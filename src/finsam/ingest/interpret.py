@@ -2,8 +2,9 @@
 
 Tables are recognised by their title or nearest heading (statements.heading_pattern); their unit comes
 from the header ("Belopp i kr", "Belopp tkr", "Mkr") or the cell; each column's fiscal year and measure
-from its header (column_headers.csv); each row's line from its printed label (line catalogue and label
-variants of the association). Every number of the document ends up as exactly one of: a fact; a review
+from its header (column_headers.csv); each row's line from its printed label (the standard chart, the
+association's own lines and label variants), or, for a row no line knows, an own line the report itself
+teaches (ingest.learn: accepted only where its table foots with it). Every number of the document ends up as exactly one of: a fact; a review
 item (a row whose label maps to no line, a number in running text: a narrative candidate); ignored by a
 named rule; or unexplained. Every table statement of statements.csv is read, or said not to be: its
 heading found with no table read, or not found at all (exit 1 where statements.required says it must be
@@ -20,9 +21,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from finsam.ingest.learn import Learner, Learnt
 from finsam.ingest.model import Document, Heading, Paragraph, Place, ReviewItem, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
-from finsam.ingest.learn import Learner, Learnt
 from finsam.labels import LabelIndex, normalise_label
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
