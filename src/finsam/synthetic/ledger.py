@@ -13,7 +13,10 @@ from finsam.synthetic.chart import GOALS, OwnChart
 ADMIN_DR = ["samordning_och_ekonomi", "styrelsekostnader", "revisionskostnader", "ovriga_verksamhetskostnader"]
 
 
-ADMIN_WEIGHTS = {"revisionskostnader": 3, "styrelsekostnader": 4, "ovriga_verksamhetskostnader": 5}  # own items: 10-45
+# Shares of the administration costs: the standard chart's Note 3 items, and the association's own items
+# (the first, the director's salary or the like, the largest)
+ADMIN_WEIGHTS = {"revisionskostnader": 3, "styrelsekostnader": 4, "ovriga_verksamhetskostnader": 5}
+FIRST_OWN_ADMIN_WEIGHT, OWN_ADMIN_WEIGHT = 45, 10
 
 
 # Years before its first report that an association's ledger starts: the five-year overview's reach.
@@ -109,7 +112,9 @@ def _split(rng: random.Random, total_tkr: float, weights: list[float]) -> list[i
 def ledger(rng: random.Random, first_year: int, last_year: int, chart: OwnChart) -> dict[int, Year]:
     years: dict[int, Year] = {}
     equity = rng.randint(3000, 9000) * 1000
-    admin_weights = [ADMIN_WEIGHTS.get(line, 10 + 35 * (k == 3)) for k, line in enumerate(chart.admin)]
+    own_admin = [line for line in chart.admin if line not in ADMIN_WEIGHTS]
+    admin_weights = [ADMIN_WEIGHTS.get(line, FIRST_OWN_ADMIN_WEIGHT if line == own_admin[0] else OWN_ADMIN_WEIGHT)
+                     for line in chart.admin]
     for y in range(first_year, last_year + 1):
         contributions = rng.randint(1500, 4000) * 4000  # divisible by 4: the funding rule splits exactly
         # spending steers equity back into a plausible band, as boards do
