@@ -1,6 +1,7 @@
 """Another association's report, onboarded in two commands: the real report printed as if by an
 association finsam has never seen (every own line renamed, one intervention split into two, three member
-municipalities), as text, PDF and Word, ingests with no table row unmapped and no reference seed changed;
+municipalities), as text, PDF (fpdf2, LibreOffice, Chromium) and Word, ingests with no table row unmapped and
+no reference seed changed;
 its own lines, members and interventions are learnt; and its run fails exactly the checks the same
 figures fail for Västerås, named with its own labels."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,7 @@ from finsam.ingest import ingest, write_outputs
 from finsam.run.nightly import nightly_run
 from finsam.synthetic.render import Style, render_documents, text_blocks
 from test_ingest import REPORT
+from test_ingest_formats import PRODUCED, needs
 
 ORG = "sf_nordana"
 # every own line of Västerås: operating report / Note 3 / Note 4 / Note 5 label -> the new association's
@@ -94,14 +97,18 @@ def renamed_report() -> str:
     return "\n".join(lines) + "\n"
 
 
+KINDS = ["txt", "plain.pdf", "docx", "office.pdf", "browser.pdf"]   # fpdf2, python-docx, LibreOffice, Chromium
+
+
 @pytest.fixture(scope="module")
 def renderings(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("nordana")
     text = folder / "report.txt"
     text.write_text(renamed_report(), encoding="utf-8")
+    produced = [kind for kind in KINDS[1:] if all(shutil.which(p) for p in PRODUCED.get(kind, []))]
     render_documents([(text_blocks(text.read_text(encoding="utf-8")), Style.draw(random.Random(5)), folder / "report")],
-                     ("plain.pdf", "docx"))
-    return {"txt": text, "plain.pdf": folder / "report.plain.pdf", "docx": folder / "report.docx"}
+                     tuple(produced))
+    return {"txt": text, **{kind: folder / f"report.{kind}" for kind in produced}}
 
 
 def seeds_digest(project) -> str:
@@ -116,8 +123,9 @@ def rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-@pytest.mark.parametrize("kind", ["txt", "plain.pdf", "docx"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_report_of_an_association_finsam_never_saw_ingests_with_every_row_read(pristine, renderings, tmp_path, kind):
+    needs(*PRODUCED.get(kind, []))
     before = seeds_digest(pristine)
     result = ingest(pristine, renderings[kind], ORG, 2023, known=tmp_path / "col")
     write_outputs(result, tmp_path / "col")
