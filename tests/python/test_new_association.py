@@ -1,9 +1,8 @@
 """Another association's report, onboarded in two commands: the real report printed as if by an
 association finsam has never seen (every own line renamed, one intervention split into two, three member
-municipalities), as text, PDF (fpdf2, LibreOffice, Chromium) and Word, ingests with no table row unmapped and
-no reference seed changed;
-its own lines, members and interventions are learnt; and its run fails exactly the checks the same
-figures fail for Västerås, named with its own labels."""
+municipalities), as text, PDF (fpdf2, LibreOffice, Chromium) and Word, ingests with no table row unmapped
+and no reference seed changed; its own lines, members and interventions are learnt; and its run fails
+exactly the checks the same figures fail for Västerås, named with its own labels."""
 
 from __future__ import annotations
 
