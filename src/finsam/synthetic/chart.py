@@ -109,13 +109,11 @@ class OwnChart:
         return [{"org_id": org_id, "intervention_id": i.line_id, "name_en": i.label, "category": i.category,
                  "goal_section": ""} for i in self.interventions]
 
-    def labels(self, org_id: str) -> dict[tuple[str, str], str]:
-        return {(r["statement"], r["line_id"]): r["label_sv"] for r in self.own_lines(org_id)}
-
-    def sort_order(self, org_id: str, standard: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
-        """Each line's place in its table: an own line just above its anchor, in the order drawn."""
+    @staticmethod
+    def sort_order(own: list[dict[str, str]], standard: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        """Each line's place in its table: an own line (of `own`, the rows of own_lines) just above its anchor,
+        in the order drawn."""
         order = {key: 1000 * value for key, value in standard.items()}
-        own = self.own_lines(org_id)
         for k, row in enumerate(own):
             anchor = ANCHOR_SORT.get((row["statement"], row["anchor_line_id"]), 900)
             order[(row["statement"], row["line_id"])] = 1000 * anchor - len(own) + k

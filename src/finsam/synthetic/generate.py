@@ -3,8 +3,8 @@
 Each association gets its own lines (finsam.synthetic.chart: 3 to 30 interventions, its administrative
 items, receivables and creditors, 1 to 5 member municipalities) and a ledger (contributions, intervention
 and administration costs, receivables, liabilities, equity) from which every statement of its reports is
-derived exactly as the real report is laid out: RR, BR, KFA, the operating report in tkr with budget, Notes 2–5, the five-year overview,
-balanskrav, the commentary's figures and two numeric goals. Amounts in kr carry small öre-like
+derived exactly as the real report is laid out: RR, BR, KFA, the operating report in tkr with budget,
+Notes 2–5, the five-year overview, balanskrav, the commentary's figures and two numeric goals. Amounts in kr carry small öre-like
 remainders so that the tkr tables round consistently. Optionally one inconsistency of each rule
 family is planted, in its own association, and listed in ground_truth.csv with every check instance
 it must make fail. Deterministic for a given seed.
@@ -86,11 +86,13 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                     if printings == 1:
                         write["unconfirmable_facts"].writerow([org_id, "FYO", "antal_anstallda", "amount", fiscal_year,
                                                                "Synthetic: no other figure counts employees."])
-                for row in chart.own_lines(org_id):
+                own_lines = chart.own_lines(org_id)
+                for row in own_lines:
                     write["own_lines"].writerow([row[c] for c in schemas["own_lines"].columns])
                 for row in chart.intervention_rows(org_id):
                     write["interventions"].writerow([row[c] for c in schemas["interventions"].columns])
-                sort_order = chart.sort_order(org_id, standard_order)
+                sort_order = chart.sort_order(own_lines, standard_order)
+                labels_of_org = {**labels, **{(r["statement"], r["line_id"]): r["label_sv"] for r in own_lines}}
                 for line, (name, kind, share) in members.lines.items():
                     write["funding_members"].writerow([org_id, "NOT2", line, name, kind, share, "Synthetic: förbundsordning"])
                 for (statement, line), label in members.printed.items():
@@ -98,7 +100,7 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                         write["label_variants"].writerow([org_id, statement, label, line])
                 family = PLANTS[k][0] if plant and k < len(PLANTS) else None
                 for report_year in range(first_report, last_year + 1):
-                    rows = Report(org_id, report_year, years, members, labels, chart).build()
+                    rows = Report(org_id, report_year, years, members, labels_of_org, chart).build()
                     statuses = {goal: goal_status(years[report_year].goals[goal], GOALS[goal][2]) for goal in GOALS}
                     if family and report_year == last_year:
                         rows, statuses = apply_plant(k, rows, statuses, last_year, chart)

@@ -152,7 +152,7 @@ class Report:
     def __init__(self, org_id: str, report_year: int, years: dict[int, Year], members: Members,
                  labels: dict[tuple[str, str], str], chart: OwnChart):
         self.org_id, self.y, self.years, self.members, self.chart = org_id, report_year, years, members, chart
-        self.labels = {**labels, **chart.labels(org_id), **members.printed}
+        self.labels = {**labels, **members.printed}   # the standard chart's and the association's own lines
         self.interventions = [i.line_id for i in chart.interventions]
         self.rows: list[list] = []
 
