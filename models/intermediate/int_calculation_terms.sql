@@ -109,6 +109,8 @@ child_terms as (
         and t.parent_measure = i.parent_measure
     where t.org_id is null
 
+    -- a total that sums own lines: its association's tree (a second equi-join rather than one matching
+    -- org_id or null, which DuckDB could not hash)
     union all
 
     select
