@@ -12,8 +12,10 @@ select
     trim(unit)              as unit,
     decimals,
     source_ref,
-    nullif(trim(remark), '') as remark
-from {{ relation }}
+    nullif(trim(remark), '') as remark,
+    confidence
+-- confidence is optional: a relation without it (a typed seed) reads it as null
+from (select * from {{ relation }} union all by name select cast(null as decimal(5, 1)) as confidence where false)
 {% endmacro %}
 
 {#- One shape for the goals of seeds and collections. -#}

@@ -27,6 +27,7 @@ select
     {{ half_width('u.factor_to_base', 'f.decimals') }} as half_width,
     f.source_ref,
     f.remark,
+    f.confidence,
     f.seed_name
 from {{ ref('int_staged_facts') }} as f
 inner join {{ ref('units') }} as u on u.unit = f.unit

@@ -25,7 +25,8 @@ select
     f.value_normalised,
     f.half_width                     as precision_half_width,
     f.source_ref,
-    f.remark
+    f.remark,
+    f.confidence                     as reading_confidence
 from {{ ref('int_facts') }} as f
 inner join {{ ref('statements') }} as s on s.statement = f.statement
 inner join {{ ref('int_organisations') }} as o on o.org_id = f.org_id

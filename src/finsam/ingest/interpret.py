@@ -17,12 +17,13 @@ being read; the readers, the layout rule, the numbers and the label index are mo
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from finsam.ingest.learn import Learner, Learnt
-from finsam.ingest.model import Document, Heading, Paragraph, Place, ReviewItem, Row, Table, wrapped
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Reading, ReviewItem, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
 from finsam.labels import LabelIndex, normalise_label
 
@@ -359,7 +360,7 @@ class Interpreter:
                 line_id = next(iter(lines))
                 self.fact(statement, line_id, measure, year, label, number,
                           number.unit or self.reference.unit_if_unprinted(self.org_id, statement, line_id) or unit or "kr",
-                          row.place)
+                          row.place, row.readings.get(j))
         if len(self.result.facts) > facts_before and statement in self.readings:
             self.readings[statement].rows += 1
 
@@ -375,12 +376,16 @@ class Interpreter:
                 self.running_text(" ".join(row.cells), row.place, in_table=True)
                 return
 
-    def fact(self, statement, line_id, measure, year, label, number: PrintedNumber, unit, place) -> None:
+    def fact(self, statement, line_id, measure, year, label, number: PrintedNumber, unit, place,
+             reading: Reading | None = None) -> None:
+        """A fact row; a figure read by OCR carries its confidence and, in its source reference, its box."""
         remark = "; ".join(number.notes)
+        where = self.where(dataclasses.replace(place, item=str(reading)) if reading else place)
         values = {"org_id": self.org_id, "report_year": str(self.report_year), "fiscal_year": str(year),
                   "statement": statement, "line_id": line_id, "measure": measure, "label_printed": label,
                   "value": number.canonical, "unit": unit, "decimals": str(number.decimals),
-                  "source_ref": self.where(place), "remark": (f"printed '{number.text}': {remark}" if remark else "")}
+                  "source_ref": where, "remark": (f"printed '{number.text}': {remark}" if remark else ""),
+                  "confidence": f"{reading.confidence:.1f}" if reading else ""}
         self.result.facts.append({c: values.get(c, "") for c in self.result.fact_columns})
 
     # ------------------------------------------------------------------------------------------ text

@@ -17,7 +17,8 @@ its character columns; both come here as `Line`s of `Word`s and are read by the 
   "-3 441 478 -471 931" two figures. A number at the end of a label that stands on no column stays in
   the label ("Q1 2024").
 - **Rows.** A line is a table row when it has two or more figures, or one set off by a column gap or
-  standing on a column of the table: such a number is never running text. The header lines just above
+  standing on a column of the table: such a number is never running text. A number followed only by
+  words is a numbered title, not a row. The header lines just above
   the first row (years, "Not", "Belopp i kr", a title with its number, headers of two lines) and the
   label lines between rows belong to the table; header words go to the column they stand over. A header
   naming years below the rows starts the next table.
@@ -31,15 +32,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
-from finsam.ingest.model import Block, Paragraph, Place, Row, Table, wrapped
+from finsam.ingest.model import Block, Paragraph, Place, Reading, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, read_number
 
 DIGIT = re.compile(r"\d")
 LEADING_ZERO = re.compile(r"^[-−–+]*0\d")   # "073" goes on a number, it never starts one
 GOES_ON = re.compile(r"^[a-zåäö(]|^\d\S*$")  # a label line that continues the label before it ("kommun", "1")
 YEAR_HEADER = re.compile(r"^-?(19|20)\d{2}(-\d{2}-\d{2})?$")  # a column header's year or date
+SECTION_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")   # "3", "1.6", "1.5.2."
 TITLE_NUMBER = re.compile(r"^(?:not\s+)?\d+(?:\.\d+)*\.?\s", re.IGNORECASE)  # "3 ", "1.6 ", "Not 3. "
 SIGN = re.compile(r"^(?:--|[-−–+])$")
 STARTS_NUMBER = re.compile(r"^(?:--|[-−–+])?\d|^(?:--|[-−–+])$")
@@ -53,6 +55,9 @@ class Word:
     text: str
     x0: float
     x1: float
+    confidence: float | None = None   # read by OCR: its weakest character's confidence (0–100)
+    top: float = 0.0                  # read by OCR: its box's top and bottom on the page
+    bottom: float = 0.0
 
 
 @dataclass
@@ -77,6 +82,12 @@ TEXT_SCALE = Scale(column_gap=2, tolerance=1.5)   # characters; pdftotext places
 
 def pdf_scale(font_size: float) -> Scale:
     return Scale(column_gap=0.5 * font_size, tolerance=0.4 * font_size)
+
+
+def ocr_scale(font_size: float) -> Scale:
+    """Words read by OCR: Tesseract's boxes are tight around the ink (a "+" or "1" stands narrow in its
+    space), so a word space measures wider than in a text layer; cells are set apart by wider gaps."""
+    return Scale(column_gap=0.7 * font_size, tolerance=0.4 * font_size)
 
 
 @dataclass
@@ -138,7 +149,7 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
         year = len(group) == 1 and BARE_YEAR.match(group[0].text)
         return 1.5 + 0.1 * distance / scale.tolerance + (2.0 if year else 0.0)
 
-    @lru_cache(maxsize=None)
+    @cache
     def numbers_from(i: int, last: int) -> Reading:
         """The best reading of words[i:] in which a number starts at word i, right of column `last`."""
         best: Reading = (float("inf"), ())
@@ -160,7 +171,7 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
                     best = (cost + after[0], ((i, j, column),) + after[1])
         return best
 
-    @lru_cache(maxsize=None)
+    @cache
     def rest(i: int, last: int) -> Reading:
         """The best reading of words[i:], words after a label: numbers and words."""
         if i == n:
@@ -265,10 +276,19 @@ def _is_row(lines: list[Line], i: int, scale: Scale, columns: _Columns | None = 
         return False
     if len(figures) >= 2:
         return True
+    if _numbered_title(line):
+        return False
     figure = figures[0]
     if columns is not None and columns.edges and columns.on_edge(columns.edge_of(figure), scale):
         return True
     return not parse.label or figure[0].x0 - parse.label[-1].x1 >= scale.column_gap
+
+
+def _numbered_title(line: Line) -> bool:
+    """A section number followed only by words: a numbered title ("3   Balansräkning", "1.1   Översikt"),
+    however wide the space after its number (a heading's font spaces it wider)."""
+    return (len(line.words) >= 2 and SECTION_NUMBER.match(line.words[0].text) is not None
+            and not any(DIGIT.search(w.text) for w in line.words[1:]))
 
 
 def _alone(word: Word, words: list[Word], scale: Scale) -> bool:
@@ -340,11 +360,14 @@ def _table(lines: list[Line], scale: Scale) -> Table:
     label_end = min(x0 for x0, _ in extents) if extents else float("inf")
     left = min(line.words[0].x0 for line in lines)
     cells: list[list[str]] = []
+    readings: list[dict[int, Reading]] = []
     has_figures: list[bool] = []   # the line is a row of the table, else a header or label line
     for line, parse in zip(lines, parses):
         out = [""] * (len(columns.edges) + 1)
         figures = _figures(parse)
-        if figures:
+        if _numbered_title(line):
+            figures, label, placed = [], line.words, []
+        elif figures:
             label = [w for w in parse.label if w.x0 < label_end]
             placed = [(g, k + 1) for g, k in zip(parse.numbers, parse.columns)]
             placed += [([w], _column_over(w, extents) + 1) for w in parse.label[len(label):] + parse.words]
@@ -359,12 +382,24 @@ def _table(lines: list[Line], scale: Scale) -> Table:
                 # the page before, as pdftotext places it): in order
                 placed = [(cell, k + 1) for k, cell in enumerate(headers)]
         out[0] = " ".join(w.text for w in label)
+        words_of: dict[int, list[Word]] = {}
         for group, k in sorted(placed, key=lambda item: item[0][0].x0):
             out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()
+            words_of.setdefault(k, []).extend(group)
         cells.append(out)
+        readings.append({k: _reading(words) for k, words in words_of.items() if k and _reading(words)})
         has_figures.append(bool(figures))
-    return Table([Row(row, line.place) for row, line in zip(_join_wrapped(cells, has_figures), lines)
+    return Table([Row(row, line.place, read) for row, line, read in zip(_join_wrapped(cells, has_figures), lines, readings)
                   if row is not None])
+
+
+def _reading(words: list[Word]) -> Reading | None:
+    """A cell's OCR reading: its weakest word's confidence, the box around its words (None: not OCR)."""
+    read = [w for w in words if w.confidence is not None]
+    if not read:
+        return None
+    return Reading(min(w.confidence for w in read),
+                   (min(w.x0 for w in read), min(w.top for w in read), max(w.x1 for w in read), max(w.bottom for w in read)))
 
 
 def _extents(parses: list[_Parse], columns: _Columns) -> list[tuple[float, float]]:

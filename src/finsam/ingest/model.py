@@ -45,10 +45,22 @@ class Paragraph:
     place: Place
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a cell read by OCR was read: its weakest character's confidence (0–100) and its box on the page
+    (points from the top left)."""
+    confidence: float
+    box: tuple[float, float, float, float]
+
+    def __str__(self) -> str:
+        return "box " + ",".join(f"{v:.0f}" for v in self.box) + " pt"
+
+
 @dataclass
 class Row:
     cells: list[str]  # by column; an empty string is a blank cell
     place: Place
+    readings: dict[int, Reading] = field(default_factory=dict)   # cells read by OCR, by column
 
 
 @dataclass
@@ -66,6 +78,7 @@ Block = Heading | Paragraph | Table
 @dataclass
 class Document:
     source: str
+    scanned: dict[int, float] = field(default_factory=dict)   # pages read by OCR: the angle each was turned by
     blocks: list[Block] = field(default_factory=list)
 
     def append(self, block: Block) -> None:
@@ -82,7 +95,9 @@ class Document:
                 return
             if width < width_before and any(is_figure(cell) for cell in block.rows[0].cells[1:]):
                 padding = [""] * (width_before - width)
-                previous.rows.extend(Row([row.cells[0], *padding, *row.cells[1:]], row.place) for row in block.rows)
+                previous.rows.extend(Row([row.cells[0], *padding, *row.cells[1:]], row.place,
+                                         {k + len(padding) if k else k: r for k, r in row.readings.items()})
+                                     for row in block.rows)
                 return
         self.blocks.append(block)
 

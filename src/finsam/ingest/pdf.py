@@ -6,17 +6,32 @@ cells, the cells are read as ruled: a cell too narrow for its figure wraps it ("
 only the cell's lines join. A line in a larger font than the body text is a heading (the largest size
 level 1). A table that goes on at the top of the next page is one table (Document.append). Every block
 carries its page.
+
+A page without a text layer (a scan) is read by OCR (ingest.ocr) into the same positioned words; its lines
+are never headings (a statement's title is found by its words, as in layout text).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
-from finsam.ingest.layout import Line, Word, blocks, pdf_scale
-from finsam.ingest.model import Document, Heading, Paragraph, Place, Progress, Row, Table
+from finsam.ingest.layout import Line, Word, blocks, ocr_scale, pdf_scale
+from finsam.ingest.model import (
+    Document,
+    Heading,
+    Paragraph,
+    Place,
+    Progress,
+    Row,
+    Table,
+)
 from finsam.ingest.text import UnreadableSource, clean
+
+if TYPE_CHECKING:
+    from finsam.ingest.ocr import OcrPage
 
 MAX_PAGES = 1000   # pages: a cap on what one file may make finsam read
 WORD_GAP = 0.15    # ems: characters further apart than this are two words (a space is about a quarter em)
@@ -41,12 +56,16 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
             pages.append(_page(number, ruled, lines, sizes))
             if progress:
                 progress(number, n_pages)
-    if not sizes:
-        raise UnreadableSource(f"{path}: the PDF has no text layer (a scan?); finsam reads PDFs with text")
-    body = sizes.most_common(1)[0][0]
+    scanned = _read_scanned(path, [number for number, ruled, lines in pages if not ruled and not lines], progress)
+    read_by_ocr, ocr_body = _scanned_lines(scanned)
+    pages = [(number, ruled, read_by_ocr.get(number, lines)) for number, ruled, lines in pages]
+    if sizes:
+        body = sizes.most_common(1)[0][0]
+        scale = pdf_scale(body)
+    else:  # a scan through and through: Tesseract's measure of its lines, and wider gaps between its cells
+        body, scale = ocr_body, ocr_scale(ocr_body)
     heading_sizes = sorted({s for s in sizes if s > body}, reverse=True)
-    scale = pdf_scale(body)
-    document = Document(str(path))
+    document = Document(str(path), scanned={number: page.skew for number, page in scanned.items()})
     run: list[Line] = []
 
     def flush() -> None:
@@ -80,13 +99,58 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
     return document
 
 
+def _read_scanned(path: Path, numbers: list[int], progress: Progress | None) -> dict[int, OcrPage]:
+    """The pages without a text layer that OCR reads legibly (a blank page or a photograph is left out); a
+    file in which no page has legible text is unreadable, each page named."""
+    from finsam.ingest.ocr import NoOcr, read_pages
+
+    if not numbers:
+        return {}
+    try:
+        pages = read_pages(path, numbers, progress=progress)
+    except NoOcr as err:
+        raise UnreadableSource(f"{path}: pages {_span(numbers)} have no text layer (a scan) and {err}") from None
+    if not any(page.legible for page in pages) and len(numbers) == _page_count(path):
+        raise UnreadableSource(f"{path}: a scan with no legible text: " + "; ".join(
+            f"page {page.number}: " + ("blank" if page.confidence is None else
+                                       f"no text read with confidence (median {page.confidence:.0f} of 100)")
+            for page in pages) + ". Scan the printed report again, upright, at 300 dpi")
+    return {page.number: page for page in pages if page.legible}
+
+
+def _page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _span(numbers: list[int]) -> str:
+    return f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 and numbers == list(range(numbers[0], numbers[-1] + 1)) \
+        else ", ".join(map(str, numbers))
+
+
+def _scanned_lines(scanned: dict[int, OcrPage]) -> tuple[dict[int, list[_PageLine]], int]:
+    """The lines of the pages read by OCR, none a heading (Tesseract measures a line's size to a pixel or two,
+    too roughly to tell a heading by it; a statement's title is found by its words, as in layout text), and
+    the body text's font size in points (the median of the sizes Tesseract measured)."""
+    import statistics
+
+    sizes = [line.size for page in scanned.values() for line in page.lines]
+    return ({number: [_PageLine(line.words, line.top, line.bottom, line.x0, 0) for line in page.lines]
+             for number, page in scanned.items()}, round(statistics.median(sizes)) if sizes else 0)
+
+
 @dataclass
 class _PageLine:
     words: list[Word]
     top: float
     bottom: float
     x0: float
-    size: int     # its largest font size
+    size: int     # its largest font size (0: read by OCR, never a heading)
 
 
 def _page(number: int, ruled: list, lines: list[dict], sizes: Counter) -> tuple[int, list, list[_PageLine]]:

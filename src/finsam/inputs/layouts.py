@@ -51,6 +51,10 @@ COLLECTION_NOT_INPUT = {"ground_truth.csv", "slips.csv", "renderings"}
 LAYOUT_GROUP = {"facts_annual_report": "facts", "facts_web_key_figures": "facts"}
 
 
+# Columns a file of the layout may leave out (read as empty): what only some producers know.
+OPTIONAL = {"facts": ("confidence",)}   # how sure an OCR reading is
+
+
 KEYS = {
     "facts": FACT_KEY,
     "organisations": ("org_id",),
@@ -102,6 +106,7 @@ class TableSchema:
     families: dict[str, str]   # column -> text | integer | decimal | boolean
     sql_types: dict[str, str]  # column -> DuckDB type
     required: set[str]
+    optional: set[str] = field(default_factory=set)   # columns a file may leave out (read as empty)
 
     def __post_init__(self) -> None:
         self.positions = {name: k for k, name in enumerate(self.columns, start=1)}
@@ -150,5 +155,6 @@ def load_schemas(project: Project) -> dict[str, TableSchema]:
                 required |= set(FACT_KEY) | {"label_printed", "value", "unit", "decimals", "source_ref"}
             schemas[name] = TableSchema(name, yml.parent / f"{name}.csv", columns,
                                         {c: _type_family(types.get(c, "varchar")) for c in columns},
-                                        {c: str(types.get(c, "varchar")) for c in columns}, required)
+                                        {c: str(types.get(c, "varchar")) for c in columns}, required,
+                                        set(OPTIONAL.get(LAYOUT_GROUP.get(name, name), ())))
     return schemas

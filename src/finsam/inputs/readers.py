@@ -7,12 +7,19 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from finsam.inputs.findings import Finding
-from finsam.inputs.layouts import COLLECTION_FORMATS, COLLECTION_LAYOUTS, COLLECTION_NOT_INPUT, Table, TableSchema
+from finsam.inputs.layouts import (
+    COLLECTION_FORMATS,
+    COLLECTION_LAYOUTS,
+    COLLECTION_NOT_INPUT,
+    Table,
+    TableSchema,
+)
 from finsam.inputs.rules import check_values
 
 if TYPE_CHECKING:
@@ -62,7 +69,7 @@ def _header_problems(header: list[str], schema: TableSchema, rel: str) -> list[F
     expected = ",".join(schema.columns)
     found = [Finding(rel, 1, schema.columns.index(name) + 1, name, None,
                      f"the column '{name}' is missing; the header must be: {expected}")
-             for name in schema.columns if name not in header]
+             for name in schema.columns if name not in header and name not in schema.optional]
     found += [Finding(rel, 1, header.index(name) + 1, name, None,
                       f"unexpected column '{name}'; the header must be: {expected}")
               for name in header if name not in schema.columns]
@@ -107,7 +114,7 @@ def read_csv_table(path: Path, rel: str, schema: TableSchema, problems: list[Fin
             problems.append(Finding(rel, line, column, name, ",".join(record)[:80],
                                     f"{len(record)} fields where the header has {len(header)}{hint}"))
             continue
-        table.rows.append(dict(zip(header, (field.strip() for field in record))))
+        table.rows.append({**dict.fromkeys(schema.optional, ""), **dict(zip(header, (field.strip() for field in record)))})
         table.lines.append(line)
     return table
 
@@ -135,7 +142,7 @@ PARQUET_INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINY
 PARQUET_NUMERIC = (*PARQUET_INTEGER, "DECIMAL", "DOUBLE", "FLOAT")
 
 
-def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSchema, problems: list[Finding],
+def read_parquet_table(inputs: Inputs, path: Path, rel: str, schema: TableSchema, problems: list[Finding],
                        readings: list[Finding]) -> None:
     """A Parquet file into the validator's DuckDB. Text columns must be strings, numeric columns numbers or
     strings; numbers stored as numbers are checked in SQL, a numeric column stored as strings is read like
@@ -162,8 +169,9 @@ def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSche
                 problems.extend(header_problems + type_problems)
                 return
             # column names are the layout's own identifiers; the path is the plain link, bound
-            columns = ", ".join(f"coalesce(trim(cast(\"{c}\" as varchar)), '') as \"{c}\"" for c in schema.columns)
-            if any(schema.families[c] != "text" and found[c] == "VARCHAR" for c in schema.columns):
+            columns = ", ".join(f"coalesce(trim(cast(\"{c}\" as varchar)), '') as \"{c}\"" if c in found else f"'' as \"{c}\""
+                                for c in schema.columns)
+            if any(schema.families[c] != "text" and found.get(c) == "VARCHAR" for c in schema.columns):
                 table = Table(schema, rel)  # numbers written as strings: the CSV rules, row by row
                 rows = inputs.con.execute(f"select {columns} from read_parquet(?)", [readable]).fetchall()
                 for number, record in enumerate(rows, start=1):
@@ -172,8 +180,8 @@ def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSche
                 check_values(table, problems, readings)
                 inputs.add_rows(table)
                 return
-            inputs.add_stored_values(schema, rel, {c for c in schema.columns if found[c].startswith(PARQUET_NUMERIC)},
-                                     {c for c in schema.columns if found[c].startswith(PARQUET_INTEGER)},
+            inputs.add_stored_values(schema, rel, {c for c in found if c in schema.columns and found[c].startswith(PARQUET_NUMERIC)},
+                                     {c for c in found if c in schema.columns and found[c].startswith(PARQUET_INTEGER)},
                                      f"select {columns}, $file as _file, cast(file_row_number + 1 as integer) as _line "
                                      "from read_parquet($path, file_row_number = true)", {"file": rel, "path": readable}, problems)
     except duckdb.Error as err:

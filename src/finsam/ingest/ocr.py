@@ -1,0 +1,317 @@
+"""Reading scanned pages: a PDF page without a text layer is rendered, straightened and read by Tesseract 5
+with its Swedish data (Debian's `tesseract-ocr`, `tesseract-ocr-swe`); the choice is in docs/decisions.md.
+
+Tesseract's hOCR gives every character its box and confidence. The characters become positioned words
+in points, as the PDF reader makes them from a text layer, and the same positional table rule reads
+them (ingest.layout): a thousands space is a gap between two digits' boxes, whatever Tesseract took for
+a word ("1276 476" is "1 276 476" where the gap after "1" is a space wide). Each word keeps the
+confidence of its weakest character and its box, so a figure's reading says how sure it is and where
+it stands on the page.
+
+Pages are read in parallel, one Tesseract process a core, each with one thread (Tesseract's own threads
+cost more than they give on a page).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from finsam.ingest.layout import Word
+
+DPI = 300                    # pages are read at this resolution (a 200-dpi scan is scaled up to it)
+POINTS = 72 / DPI            # points per pixel
+DIGIT_GAP = 0.4              # of a digit's height: two digits further apart are two groups ("1 276")
+REREAD_BELOW = 90         # a figure word read with less confidence than this in its line is read again alone
+LEGIBLE = 50                 # a page whose words' median confidence is below this is no text Tesseract can read
+MAX_SKEW = 3.0               # degrees: a page is straightened within ±MAX_SKEW (a scan's skew is a degree or two)
+TESSERACT_TIMEOUT = 120      # seconds a page may take
+
+
+class NoOcr(Exception):
+    """Tesseract (or its Swedish data) is not installed."""
+
+
+@dataclass
+class OcrLine:
+    words: list[Word]
+    top: float       # points from the page's top
+    bottom: float
+    x0: float
+    size: float      # points: the font size Tesseract measured the line at (its x_size)
+
+
+@dataclass
+class OcrPage:
+    number: int
+    lines: list[OcrLine]
+    confidence: float | None   # median confidence of its words (None: no word at all)
+    skew: float                # degrees it was turned to read it straight
+    image: Path | None = None  # the page as read (straightened), kept where the caller asked for images
+
+    @property
+    def legible(self) -> bool:
+        return self.confidence is not None and self.confidence >= LEGIBLE
+
+
+def tesseract() -> str:
+    found = shutil.which("tesseract")
+    if found is None:
+        raise NoOcr("Tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-swe")
+    languages = subprocess.run([found, "--list-langs"], capture_output=True, text=True, check=False).stdout.split()
+    if "swe" not in languages:
+        raise NoOcr("Tesseract's Swedish data is not installed: apt-get install tesseract-ocr-swe")
+    return found
+
+
+def read_pages(path: Path, numbers: list[int], keep_images: Path | None = None,
+               progress=None) -> list[OcrPage]:
+    """The pages `numbers` (1-based) of the PDF at `path`, read by OCR. `keep_images`: a folder where each
+    page's straightened black-and-white image is kept as page-N.png."""
+    import pypdfium2 as pdfium
+
+    program = tesseract()
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="finsam-ocr-") as scratch:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            def render(number: int) -> tuple[Path, float]:
+                # pdfium is not thread-safe: pages are rendered here, one at a time, and read in parallel
+                image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+                image, skew = straightened(image)
+                image = binarized(image)
+                target = (keep_images / f"page-{number}.png") if keep_images else Path(scratch) / f"page-{number}.png"
+                image.save(target, compress_level=1)
+                return target, skew
+
+            done = 0
+            out: dict[int, OcrPage] = {}
+            with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+                futures = {}
+                for number in numbers:
+                    image, skew = render(number)
+                    futures[number] = (pool.submit(_read_page, program, image, env), skew, image)
+                for number, (future, skew, image) in futures.items():
+                    lines, confidence = future.result()
+                    out[number] = OcrPage(number, lines, confidence, skew, image if keep_images else None)
+                    done += 1
+                    if progress:
+                        progress(done, len(numbers))
+        finally:
+            document.close()
+    return [out[n] for n in numbers]
+
+
+def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[OcrLine], float | None]:
+    """A page read line by line, then every figure word that a line's reading leaves in doubt read again on
+    its own as figure characters only: Tesseract reads a lone "0" between wide gaps as "[6]" or "(0)" in
+    its line, and as "0" alone when it may read only what a figure is made of."""
+    words = _with_figures_of(_words(_hocr(program, image, env, psm=4)),
+                             _words(_hocr(program, image, env, psm=4, language=FIGURES_MODEL)))
+    doubtful = [k for k, (_, chars) in enumerate(words) if _doubtful(chars)]
+    if doubtful:
+        from PIL import Image
+
+        page = Image.open(image)
+        crops = image.parent / f"{image.stem}-words"
+        crops.mkdir()
+        listed = []
+        for k in doubtful:
+            chars = words[k][1]
+            x0, x1 = min(c.x0 for c in chars), max(c.x1 for c in chars)
+            top, bottom = min(c.top for c in chars), max(c.bottom for c in chars)
+            # a margin of its height all round (Tesseract reads a lone digit right with white around it); a
+            # neighbour's digits in the margin are dropped below
+            margin = bottom - top
+            box = (max(0, int((x0 - margin) / POINTS)), max(0, int((top - margin) / POINTS)),
+                   int((x1 + margin) / POINTS), int((bottom + margin) / POINTS))
+            page.crop(box).save(crops / f"{k}.png")
+            listed.append((k, box, x0, x1))
+        (crops / "list.txt").write_text("".join(f"{crops / f'{k}.png'}\n" for k, *_ in listed), encoding="utf-8")
+        # one Tesseract for all of them: each crop a page, read as one line (psm 7) of figure characters only
+        again = _pages(_hocr(program, crops / "list.txt", env, psm=7, only=FIGURE_CHARACTERS, language=FIGURES_MODEL))
+        for (k, (left, upper, _, _), x0, x1), reread in zip(listed, again):
+            chars = [_Char(c.text, c.x0 + left * POINTS, c.top + upper * POINTS, c.x1 + left * POINTS,
+                           c.bottom + upper * POINTS, c.confidence) for _, word in reread for c in word]
+            chars = [c for c in chars if x0 <= (c.x0 + c.x1) / 2 <= x1]   # not a neighbour's edge
+            if any(c.text.isdigit() for c in chars):
+                words[k] = (words[k][0], chars)
+    return _assembled(words)
+
+
+def _doubtful(chars: list[_Char]) -> bool:
+    """A figure word worth a second reading: one character, with a bracket, or read with little confidence."""
+    return any(c.text.isdigit() for c in chars) and (
+        len(chars) == 1 or any(c.text in BRACKETS for c in chars) or _weakest(chars) < REREAD_BELOW)
+
+
+def _weakest(chars: list[_Char]) -> float:
+    return min(c.confidence for c in chars)
+
+
+def _with_figures_of(words: list, figure_words: list) -> list:
+    """The text's words with each figure word's characters as the figures' model read them where it stands
+    (the characters whose centres fall within the word's box): labels in Swedish, digits as read best."""
+    figure_chars = [c for _, chars in figure_words for c in chars]
+    out = []
+    for line, chars in words:
+        if any(c.text.isdigit() for c in chars):
+            x0, x1 = min(c.x0 for c in chars), max(c.x1 for c in chars)
+            top, bottom = min(c.top for c in chars), max(c.bottom for c in chars)
+            there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
+                           key=lambda c: c.x0)
+            if any(c.text.isdigit() for c in there):
+                chars = there
+        out.append((line, chars))
+    return out
+
+
+def _hocr(program: str, image: Path, env: dict[str, str], psm: int, only: str = "", language: str = "swe") -> str:
+    """Tesseract's hOCR of an image (or of a list of images, one a page), with each character's box; `only`:
+    the characters it may read. psm 4: one column of text of varying sizes, each line across the page (a
+    table's row is one line)."""
+    limit = ["-c", f"tessedit_char_whitelist={only}"] if only else []
+    run = subprocess.run([program, str(image), "stdout", "-l", language, "--psm", str(psm), "-c", "hocr_char_boxes=1",
+                          *limit, "hocr"],
+                         capture_output=True, env=env, timeout=TESSERACT_TIMEOUT, check=False)
+    if run.returncode != 0:
+        raise NoOcr(f"Tesseract failed on {image.name}: {run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+    return run.stdout.decode("utf-8")
+
+
+BBOX = re.compile(r"(?:x_)?bboxe?s? (\d+) (\d+) (\d+) (\d+)")
+CONF = re.compile(r"x_conf ([\d.]+)")
+X_SIZE = re.compile(r"x_size ([\d.]+)")
+
+
+@dataclass
+class _Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float
+
+
+def _pages(hocr: str) -> list[list[tuple[tuple[int, float | None], list[_Char]]]]:
+    """Each page of an hOCR: its words, each with its line (number, size in points) and its characters."""
+    root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", hocr))
+    pages, number = [], 0
+    for page in root.iter():
+        if (page.get("class") or "") != "ocr_page":
+            continue
+        words = []
+        for line in page.iter():
+            if not (line.get("class") or "").startswith(("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat")):
+                continue
+            number += 1
+            size = X_SIZE.search(line.get("title", ""))
+            for word in line:
+                if word.get("class") != "ocrx_word":
+                    continue
+                chars = []
+                for char in word:
+                    box, conf = BBOX.search(char.get("title", "")), CONF.search(char.get("title", ""))
+                    if box and conf and (char.text or "").strip():
+                        x0, y0, x1, y1 = (int(v) * POINTS for v in box.groups())
+                        chars.append(_Char(char.text.strip(), x0, y0, x1, y1, float(conf.group(1))))
+                if chars:
+                    words.append(((number, float(size.group(1)) * POINTS if size else None), chars))
+        pages.append(words)
+    return pages
+
+
+def _words(hocr: str) -> list[tuple[tuple[int, float | None], list[_Char]]]:
+    pages = _pages(hocr)
+    return pages[0] if pages else []
+
+
+def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tuple[list[OcrLine], float | None]:
+    """The page's lines of positioned words, top to bottom, and the median confidence of its words."""
+    by_line: dict[tuple[int, float | None], list[list[_Char]]] = {}
+    for line, chars in words:
+        chars = _without_phantom_brackets(chars)
+        if chars:
+            by_line.setdefault(line, []).append(chars)
+    confidences = [min(c.confidence for c in chars) for line in by_line.values() for chars in line]
+    lines = [_line(line_words, size) for (_, size), line_words in by_line.items()]
+    return sorted(lines, key=lambda line: line.top), (statistics.median(confidences) if confidences else None)
+
+
+BRACKETS = set("()[]{}|")
+FIGURE_CHARACTERS = "0123456789-−,.%"   # what a figure word is made of
+# Tesseract's English model reads digits better than its Swedish one (a lone "0" as "0", not "4" or "[6]"),
+# but no å, ä, ö: the text is read in Swedish, the figures in English
+FIGURES_MODEL = "eng"
+CAP_HEIGHT_CHARS = set("0123456789ABCDEFGHIJKLMNOPRSTUVWXYZ")   # as tall as a capital: no accent, no descender
+CAP_HEIGHT = 0.7                                                 # a capital's height, of the font size
+
+
+def _without_phantom_brackets(chars: list[_Char]) -> list[_Char]:
+    """A bracket whose box overlaps the digit beside it is not printed: Tesseract reads a lone "0" with noise
+    around it as "(0)" or "[0)"; a printed bracket stands clear of what it encloses."""
+    def overlaps_digit(k: int) -> bool:
+        return any(0 <= j < len(chars) and chars[j].text.isdigit()
+                   and min(chars[k].x1, chars[j].x1) - max(chars[k].x0, chars[j].x0) > 0 for j in (k - 1, k + 1))
+
+    return [c for k, c in enumerate(chars) if not (c.text in BRACKETS and overlaps_digit(k))]
+
+
+def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
+    tall = [c.bottom - c.top for w in words for c in w if c.text in CAP_HEIGHT_CHARS]
+    height = statistics.median(tall) if tall else statistics.median(c.bottom - c.top for w in words for c in w)
+    split: list[list[_Char]] = []
+    for word in words:
+        split.append([word[0]])
+        for before, char in zip(word, word[1:]):
+            if before.text.isdigit() and char.text.isdigit() and char.x0 - before.x1 > DIGIT_GAP * height:
+                split.append([char])   # a thousands space Tesseract read as no space
+            else:
+                split[-1].append(char)
+    positioned = [Word("".join(c.text for c in w), w[0].x0, max(c.x1 for c in w),
+                       confidence=min(c.confidence for c in w),
+                       top=min(c.top for c in w), bottom=max(c.bottom for c in w)) for w in split]
+    return OcrLine(positioned, min(w.top for w in positioned), max(w.bottom for w in positioned),
+                   positioned[0].x0, size or height / CAP_HEIGHT)
+
+
+def binarized(image):
+    """Ink black, paper white, at Otsu's threshold: Tesseract's line recogniser reads the grey image as it
+    is, and a scan's noise and paper tone make it misread digits it reads right in black and white."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(image)
+    share = np.bincount(pixels.ravel(), minlength=256) / pixels.size
+    below, mean_below = np.cumsum(share), np.cumsum(share * np.arange(256))
+    between = (mean_below[-1] * below - mean_below) ** 2 / (below * (1 - below) + 1e-12)
+    return Image.fromarray(np.where(pixels > int(np.argmax(between)), 255, 0).astype(np.uint8))
+
+
+def straightened(image):
+    """The page turned so its lines run level, and the angle (degrees): the angle within ±MAX_SKEW at which
+    the ink's rows are most uneven (lines of text and the gaps between them), found on a small copy."""
+    import numpy as np
+    from PIL import Image
+
+    small = image.reduce(4)
+    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
+
+    def sharpness(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST), dtype=np.float64).sum(axis=1)
+        return float(np.square(np.diff(rows)).sum())
+
+    coarse = max((a / 2 for a in range(int(-2 * MAX_SKEW), int(2 * MAX_SKEW) + 1)), key=sharpness)
+    angle = max((coarse + a / 10 for a in range(-5, 6)), key=sharpness)
+    if abs(angle) < 0.05:
+        return image, 0.0
+    return image.rotate(angle, resample=Image.BICUBIC, fillcolor=255), angle

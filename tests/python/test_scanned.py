@@ -1,0 +1,119 @@
+"""A scanned report: the real report exported by LibreOffice, printed and scanned (poppler rasterises it,
+noise, grey paper and JPEG are added) and read back by OCR, to the facts of its text; and the rules of the
+OCR reader that turn Tesseract's characters into the positioned words of the one table rule."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+from test_ingest import REPORT
+from test_ingest_formats import figures, needs, render_real_report
+
+from finsam.ingest import UnreadableSource, ingest, write_outputs
+from finsam.ingest.layout import Word
+from finsam.ingest.ocr import _assembled, _Char, _with_figures_of
+from finsam.inputs import validate_inputs
+from finsam.synthetic.scan import Scanner, scan
+
+
+def needs_tesseract() -> None:
+    if shutil.which("tesseract") is None or "swe" not in subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True).stdout.split():
+        pytest.skip("Tesseract with Swedish is not installed (apt-get install tesseract-ocr tesseract-ocr-swe; "
+                    ".ci/run installs them)")
+
+
+def chars(text: str, x: float, width: float = 5.0, gap: float = 1.0, confidence: float = 99.0) -> list[_Char]:
+    out = []
+    for ch in text:
+        if ch != " ":
+            out.append(_Char(ch, x, 100.0, x + width, 107.0, confidence))
+        x += width + gap
+    return out
+
+
+def texts(words: list[Word]) -> list[str]:
+    return [w.text for w in words]
+
+
+def test_a_thousands_space_is_a_gap_between_two_digits_whatever_tesseract_took_for_a_word():
+    # "1 276 476" read as the words "1276" and "476": the gap after "1" is a space wide (7 pt), within "276" 1 pt
+    one = chars("1", 100.0) + chars("276", 112.0)
+    lines, _ = _assembled([((1, 10.0), one), ((1, 10.0), chars("476", 135.0))])
+    assert texts(lines[0].words) == ["1", "276", "476"]
+    # a narrow gap inside a word stays inside it; so does a gap between a letter and a digit
+    lines, _ = _assembled([((1, 10.0), chars("Q1", 10.0, gap=4.0))])
+    assert texts(lines[0].words) == ["Q1"]
+
+
+def test_a_bracket_over_a_digit_is_noise_and_a_printed_bracket_is_kept():
+    phantom = [_Char("[", 99.0, 98.0, 101.5, 110.0, 97.0), *chars("0", 100.0), _Char(")", 104.0, 98.0, 107.0, 110.0, 97.0)]
+    printed = [_Char("(", 93.0, 98.0, 96.0, 110.0, 97.0), *chars("0", 100.0), _Char(")", 107.0, 98.0, 110.0, 110.0, 97.0)]
+    assert texts(_assembled([((1, 10.0), phantom)])[0][0].words) == ["0"]
+    assert texts(_assembled([((1, 10.0), printed)])[0][0].words) == ["(0)"]
+
+
+def test_a_figure_takes_the_characters_of_the_figure_reading_where_it_stands_and_a_label_keeps_its_own():
+    text = [((1, 10.0), chars("Västerås", 10.0)), ((1, 10.0), chars("[6]", 100.0))]
+    figures_read = [((7, 10.0), chars("Vasteras", 10.0)), ((7, 10.0), [*chars("0", 106.0, confidence=91.0)])]
+    merged = _with_figures_of(text, figures_read)
+    assert ["".join(c.text for c in word) for _, word in merged] == ["Västerås", "0"]
+    lines, confidence = _assembled(merged)
+    assert lines[0].words[1].confidence == 91.0 and confidence == pytest.approx(95.0)
+
+
+def test_a_scan_with_nothing_legible_is_unreadable_and_names_its_pages(project, tmp_path):
+    needs_tesseract()
+    blank = tmp_path / "blank.pdf"
+    pages = [Image.new("L", (1654, 2339), 255) for _ in range(2)]
+    pages[0].save(blank, "PDF", resolution=200, save_all=True, append_images=pages[1:])
+    with pytest.raises(UnreadableSource, match=r"blank\.pdf: a scan with no legible text: page 1: blank; page 2: blank"):
+        ingest(project, blank, "sf_vasteras", 2023)
+
+
+@pytest.fixture(scope="module")
+def scanned_real_report(tmp_path_factory):
+    needs_tesseract()
+    needs("soffice", "pdftoppm")
+    folder = tmp_path_factory.mktemp("scanned")
+    scan(render_real_report(folder, "office.pdf"), folder / "report.scan.pdf", Scanner(dpi=300, noise=8.0, quality=85))
+    return folder / "report.scan.pdf"
+
+
+def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text(project, scanned_real_report, tmp_path):
+    import pdfplumber
+
+    with pdfplumber.open(scanned_real_report) as pdf:
+        assert not any(page.chars for page in pdf.pages), "a scan has no text layer"
+    expected = figures(ingest(project, REPORT, "sf_vasteras", 2023))
+    result = ingest(project, scanned_real_report, "sf_vasteras", 2023)
+    got = figures(result)
+    assert len(expected) == 371 and set(got) == set(expected), (sorted(set(expected) - set(got)), sorted(set(got) - set(expected)))
+    assert [(s.statement, s.status) for s in result.statements if s.status != "read"] == []
+    assert result.coverage["unmapped rows"] == 0 and result.coverage["unexplained"] == 0
+    wrong = {k: (expected[k], got[k]) for k in expected if expected[k] != got[k]}
+    assert len(wrong) <= 0.005 * len(expected), wrong   # at least 99.5 % of the figures exact
+    # every figure says how sure its reading is and where it stands
+    assert all(f["confidence"] and 0 <= float(f["confidence"]) <= 100 for f in result.facts)
+    assert all(re.search(r"page \d+, box \d+,\d+,\d+,\d+ pt", f["source_ref"]) for f in result.facts)
+    write_outputs(result, tmp_path / "collection")
+    with (tmp_path / "collection" / "facts.csv").open(encoding="utf-8") as f:
+        assert f.readline().rstrip("\n").split(",")[-1] == "confidence"
+
+
+def test_a_collection_without_the_confidence_column_is_read_as_before(project, tmp_path):
+    folder = tmp_path / "collection"
+    folder.mkdir()
+    source = project.seeds_dir / "facts" / "facts_annual_report.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    assert "confidence" not in lines[0]
+    (folder / "facts.csv").write_text("\n".join(line.replace("sf_vasteras", "sf_utan") for line in lines[:40]) + "\n",
+                                      encoding="utf-8")
+    (folder / "organisations.csv").write_text(
+        (project.seeds_dir / "reference" / "organisations.csv").read_text(encoding="utf-8").replace("sf_vasteras", "sf_utan"),
+        encoding="utf-8")
+    assert validate_inputs(project, folder).problems == []
