@@ -13,7 +13,7 @@ select
     decimals,
     source_ref,
     nullif(trim(remark), '') as remark,
-    confidence
+    cast(confidence as decimal(5, 1)) as confidence
 -- confidence is optional: a relation without it (a typed seed) reads it as null
 from (select * from {{ relation }} union all by name select cast(null as decimal(5, 1)) as confidence where false)
 {% endmacro %}

@@ -51,8 +51,9 @@ COLLECTION_NOT_INPUT = {"ground_truth.csv", "slips.csv", "renderings"}
 LAYOUT_GROUP = {"facts_annual_report": "facts", "facts_web_key_figures": "facts"}
 
 
-# Columns a file of the layout may leave out (read as empty): what only some producers know.
-OPTIONAL = {"facts": ("confidence",)}   # how sure an OCR reading is
+# Columns a file of the layout may leave out (read as empty), with their type: what only some producers
+# know. Not in the seeds' YAML: dbt cannot type or describe a column its seed file does not have.
+OPTIONAL = {"facts": {"confidence": "decimal(5,1)"}}   # how sure an OCR reading is
 
 
 KEYS = {
@@ -148,6 +149,9 @@ def load_schemas(project: Project) -> dict[str, TableSchema]:
                 scope = scope.get(part, {}) if isinstance(scope, dict) else {}
             types.update(scope.get("+column_types", {}) if isinstance(scope, dict) else {})
             columns = [c["name"] for c in seed.get("columns", [])]
+            optional = OPTIONAL.get(LAYOUT_GROUP.get(name, name), {})
+            types = {**optional, **types}
+            columns += [c for c in optional if c not in columns]   # documented in docs/ingest.md, not the seed
             # the columns the seed's column_rules test says are never null
             required = {column for test in seed.get("data_tests", []) if isinstance(test, dict) and "column_rules" in test
                         for column in test["column_rules"].get("arguments", {}).get("not_null", [])}
@@ -155,6 +159,5 @@ def load_schemas(project: Project) -> dict[str, TableSchema]:
                 required |= set(FACT_KEY) | {"label_printed", "value", "unit", "decimals", "source_ref"}
             schemas[name] = TableSchema(name, yml.parent / f"{name}.csv", columns,
                                         {c: _type_family(types.get(c, "varchar")) for c in columns},
-                                        {c: str(types.get(c, "varchar")) for c in columns}, required,
-                                        set(OPTIONAL.get(LAYOUT_GROUP.get(name, name), ())))
+                                        {c: str(types.get(c, "varchar")) for c in columns}, required, set(optional))
     return schemas
