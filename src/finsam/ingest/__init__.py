@@ -40,9 +40,11 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
         more += _rows(known / "label_variants.csv")
         own_lines = [r for r in _rows(known / "own_lines.csv") if r.get("org_id") == org_id]
         members = _rows(known / "funding_members.csv")
-    fact_columns = load_schemas(project)["facts_annual_report"].columns
+    layout = load_schemas(project)["facts_annual_report"]
     reference = Reference.load(project.seeds_dir, more, own_lines, members)
-    result = Interpreter(reference, org_id, report_year, fact_columns).run(reader(source, progress))
+    result = Interpreter(reference, org_id, report_year, layout.columns).run(reader(source, progress))
+    # an optional column is written where the report gave it (confidence: figures read by OCR)
+    result.fact_columns = [c for c in layout.columns if c not in layout.optional or any(f[c] for f in result.facts)]
     if not any(r["org_id"] == org_id for r in _rows(project.seeds_dir / "reference" / "organisations.csv")):
         result.learnt.organisations.append(result.learnt.organisation(org_id, result.facts))
     return result

@@ -304,7 +304,7 @@ class Interpreter:
                     if 0 <= j < len(rows) and rows[j].cells[0] and not any(rows[j].cells[1:]):
                         label = wrapped(row.cells[0], rows[j].cells[0]) if j > k else wrapped(rows[j].cells[0], row.cells[0])
                         if len(labels.lines_for(self.org_id, statement, label)) == 1:
-                            rows[k] = Row([label, *row.cells[1:]], row.place)
+                            rows[k] = dataclasses.replace(row, cells=[label, *row.cells[1:]])
                             del rows[j]
                             k -= j < k
                             break

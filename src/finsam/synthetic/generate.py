@@ -70,9 +70,10 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
         files = {name: open(path, "w", newline="", encoding="utf-8") for name, path in paths.items()}
         try:
             write = {name: csv.writer(f, lineterminator="\n") for name, f in files.items()}
+            written = {name: [c for c in schema.columns if c not in schema.optional] for name, schema in schemas.items()}
             for name, writer in write.items():
-                writer.writerow(schemas[name].columns)
-            assert schemas["facts"].columns == FACT_COLUMNS, "the generator writes the fact layout's columns"
+                writer.writerow(written[name])
+            assert written["facts"] == FACT_COLUMNS, "the generator writes the fact layout's columns"
             for k in range(n_orgs):
                 org_id = f"syn_{k + 1:05d}"
                 members = Members.draw(rng, k + 1)
@@ -136,7 +137,7 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
                 with duckdb.connect() as con:
                     schema = schemas[name]
                     typed = con.read_csv(str(path), header=True, all_varchar=True).select(", ".join(
-                        f'cast(nullif("{c}", \'\') as {schema.sql_types[c]}) as "{c}"' for c in schema.columns))
+                        f'cast(nullif("{c}", \'\') as {schema.sql_types[c]}) as "{c}"' for c in written[name]))
                     typed.write_parquet(str(path.with_suffix(".parquet")))
                 path = path.with_suffix(".parquet")
             shutil.move(str(path), target)
