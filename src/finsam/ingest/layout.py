@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from finsam.ingest.model import Block, Paragraph, Place, Reading, Row, Table, wrapped
 from finsam.ingest.numbers import BARE_YEAR, read_number
@@ -149,7 +149,7 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
         year = len(group) == 1 and BARE_YEAR.match(group[0].text)
         return 1.5 + 0.1 * distance / scale.tolerance + (2.0 if year else 0.0)
 
-    @cache
+    @lru_cache(maxsize=None)
     def numbers_from(i: int, last: int) -> Reading:
         """The best reading of words[i:] in which a number starts at word i, right of column `last`."""
         best: Reading = (float("inf"), ())
@@ -171,7 +171,7 @@ def _parse(words: list[Word], scale: Scale, columns: _Columns) -> _Parse:
                     best = (cost + after[0], ((i, j, column),) + after[1])
         return best
 
-    @cache
+    @lru_cache(maxsize=None)
     def rest(i: int, last: int) -> Reading:
         """The best reading of words[i:], words after a label: numbers and words."""
         if i == n:
@@ -387,7 +387,7 @@ def _table(lines: list[Line], scale: Scale) -> Table:
             out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()
             words_of.setdefault(k, []).extend(group)
         cells.append(out)
-        readings.append({k: _reading(words) for k, words in words_of.items() if k and _reading(words)})
+        readings.append({k: read for k, words in words_of.items() if k and (read := _reading(words))})
         has_figures.append(bool(figures))
     return Table([Row(row, line.place, read) for row, line, read in zip(_join_wrapped(cells, has_figures), lines, readings)
                   if row is not None])

@@ -78,7 +78,6 @@ Block = Heading | Paragraph | Table
 @dataclass
 class Document:
     source: str
-    scanned: dict[int, float] = field(default_factory=dict)   # pages read by OCR: the angle each was turned by
     blocks: list[Block] = field(default_factory=list)
 
     def append(self, block: Block) -> None:

@@ -54,8 +54,6 @@ class OcrPage:
     number: int
     lines: list[OcrLine]
     confidence: float | None   # median confidence of its words (None: no word at all)
-    skew: float                # degrees it was turned to read it straight
-    image: Path | None = None  # the page as read (straightened), kept where the caller asked for images
 
     @property
     def legible(self) -> bool:
@@ -72,10 +70,8 @@ def tesseract() -> str:
     return found
 
 
-def read_pages(path: Path, numbers: list[int], keep_images: Path | None = None,
-               progress=None) -> list[OcrPage]:
-    """The pages `numbers` (1-based) of the PDF at `path`, read by OCR. `keep_images`: a folder where each
-    page's straightened black-and-white image is kept as page-N.png."""
+def read_pages(path: Path, numbers: list[int], progress=None) -> list[OcrPage]:
+    """The pages `numbers` (1-based) of the PDF at `path`, read by OCR."""
     import pypdfium2 as pdfium
 
     program = tesseract()
@@ -83,31 +79,23 @@ def read_pages(path: Path, numbers: list[int], keep_images: Path | None = None,
     with tempfile.TemporaryDirectory(prefix="finsam-ocr-") as scratch:
         document = pdfium.PdfDocument(str(path))
         try:
-            def render(number: int) -> tuple[Path, float]:
+            def render(number: int) -> Path:
                 # pdfium is not thread-safe: pages are rendered here, one at a time, and read in parallel
                 image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
-                image, skew = straightened(image)
-                image = binarized(image)
-                target = (keep_images / f"page-{number}.png") if keep_images else Path(scratch) / f"page-{number}.png"
-                image.save(target, compress_level=1)
-                return target, skew
+                target = Path(scratch) / f"page-{number}.png"
+                binarized(straightened(image)).save(target, compress_level=1)
+                return target
 
-            done = 0
-            out: dict[int, OcrPage] = {}
+            pages = []
             with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-                futures = {}
-                for number in numbers:
-                    image, skew = render(number)
-                    futures[number] = (pool.submit(_read_page, program, image, env), skew, image)
-                for number, (future, skew, image) in futures.items():
-                    lines, confidence = future.result()
-                    out[number] = OcrPage(number, lines, confidence, skew, image if keep_images else None)
-                    done += 1
+                futures = {number: pool.submit(_read_page, program, render(number), env) for number in numbers}
+                for done, (number, future) in enumerate(futures.items(), start=1):
+                    pages.append(OcrPage(number, *future.result()))
                     if progress:
                         progress(done, len(numbers))
         finally:
             document.close()
-    return [out[n] for n in numbers]
+    return pages
 
 
 def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[OcrLine], float | None]:
@@ -125,9 +113,7 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
         crops.mkdir()
         listed = []
         for k in doubtful:
-            chars = words[k][1]
-            x0, x1 = min(c.x0 for c in chars), max(c.x1 for c in chars)
-            top, bottom = min(c.top for c in chars), max(c.bottom for c in chars)
+            x0, top, x1, bottom = _box(words[k][1])
             # a margin of its height all round (Tesseract reads a lone digit right with white around it); a
             # neighbour's digits in the margin are dropped below
             margin = bottom - top
@@ -157,6 +143,11 @@ def _weakest(chars: list[_Char]) -> float:
     return min(c.confidence for c in chars)
 
 
+def _box(chars: list[_Char]) -> tuple[float, float, float, float]:
+    """x0, top, x1, bottom around the characters."""
+    return min(c.x0 for c in chars), min(c.top for c in chars), max(c.x1 for c in chars), max(c.bottom for c in chars)
+
+
 def _with_figures_of(words: list, figure_words: list) -> list:
     """The text's words with each figure word's characters as the figures' model read them where it stands
     (the characters whose centres fall within the word's box): labels in Swedish, digits as read best."""
@@ -164,8 +155,7 @@ def _with_figures_of(words: list, figure_words: list) -> list:
     out = []
     for line, chars in words:
         if any(c.text.isdigit() for c in chars):
-            x0, x1 = min(c.x0 for c in chars), max(c.x1 for c in chars)
-            top, bottom = min(c.top for c in chars), max(c.bottom for c in chars)
+            x0, top, x1, bottom = _box(chars)
             there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
                            key=lambda c: c.x0)
             if any(c.text.isdigit() for c in there):
@@ -242,7 +232,7 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
         chars = _without_phantom_brackets(chars)
         if chars:
             by_line.setdefault(line, []).append(chars)
-    confidences = [min(c.confidence for c in chars) for line in by_line.values() for chars in line]
+    confidences = [_weakest(chars) for line in by_line.values() for chars in line]
     lines = [_line(line_words, size) for (_, size), line_words in by_line.items()]
     return sorted(lines, key=lambda line: line.top), (statistics.median(confidences) if confidences else None)
 
@@ -277,8 +267,7 @@ def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
                 split.append([char])   # a thousands space Tesseract read as no space
             else:
                 split[-1].append(char)
-    positioned = [Word("".join(c.text for c in w), w[0].x0, max(c.x1 for c in w),
-                       confidence=min(c.confidence for c in w),
+    positioned = [Word("".join(c.text for c in w), w[0].x0, max(c.x1 for c in w), confidence=_weakest(w),
                        top=min(c.top for c in w), bottom=max(c.bottom for c in w)) for w in split]
     return OcrLine(positioned, min(w.top for w in positioned), max(w.bottom for w in positioned),
                    positioned[0].x0, size or height / CAP_HEIGHT)
@@ -298,8 +287,8 @@ def binarized(image):
 
 
 def straightened(image):
-    """The page turned so its lines run level, and the angle (degrees): the angle within ±MAX_SKEW at which
-    the ink's rows are most uneven (lines of text and the gaps between them), found on a small copy."""
+    """The page turned so its lines run level: by the angle within ±MAX_SKEW at which the ink's rows are most
+    uneven (lines of text and the gaps between them), found on a small copy."""
     import numpy as np
     from PIL import Image
 
@@ -313,5 +302,5 @@ def straightened(image):
     coarse = max((a / 2 for a in range(int(-2 * MAX_SKEW), int(2 * MAX_SKEW) + 1)), key=sharpness)
     angle = max((coarse + a / 10 for a in range(-5, 6)), key=sharpness)
     if abs(angle) < 0.05:
-        return image, 0.0
-    return image.rotate(angle, resample=Image.BICUBIC, fillcolor=255), angle
+        return image
+    return image.rotate(angle, resample=Image.BICUBIC, fillcolor=255)

@@ -15,19 +15,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finsam.ingest.layout import Line, Word, blocks, ocr_scale, pdf_scale
-from finsam.ingest.model import (
-    Document,
-    Heading,
-    Paragraph,
-    Place,
-    Progress,
-    Row,
-    Table,
-)
+from finsam.ingest.model import Document, Heading, Paragraph, Place, Progress, Row, Table
 from finsam.ingest.text import UnreadableSource, clean
 
 if TYPE_CHECKING:
@@ -56,7 +48,7 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
             pages.append(_page(number, ruled, lines, sizes))
             if progress:
                 progress(number, n_pages)
-    scanned = _read_scanned(path, [number for number, ruled, lines in pages if not ruled and not lines], progress)
+    scanned = _read_scanned(path, [number for number, ruled, lines in pages if not ruled and not lines], n_pages, progress)
     read_by_ocr, ocr_body = _scanned_lines(scanned)
     pages = [(number, ruled, read_by_ocr.get(number, lines)) for number, ruled, lines in pages]
     if sizes:
@@ -65,7 +57,7 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
     else:  # a scan through and through: Tesseract's measure of its lines, and wider gaps between its cells
         body, scale = ocr_body, ocr_scale(ocr_body)
     heading_sizes = sorted({s for s in sizes if s > body}, reverse=True)
-    document = Document(str(path), scanned={number: page.skew for number, page in scanned.items()})
+    document = Document(str(path))
     run: list[Line] = []
 
     def flush() -> None:
@@ -99,7 +91,7 @@ def read_pdf(path: Path, progress: Progress | None = None) -> Document:
     return document
 
 
-def _read_scanned(path: Path, numbers: list[int], progress: Progress | None) -> dict[int, OcrPage]:
+def _read_scanned(path: Path, numbers: list[int], n_pages: int, progress: Progress | None) -> dict[int, OcrPage]:
     """The pages without a text layer that OCR reads legibly (a blank page or a photograph is left out); a
     file in which no page has legible text is unreadable, each page named."""
     from finsam.ingest.ocr import NoOcr, read_pages
@@ -110,22 +102,12 @@ def _read_scanned(path: Path, numbers: list[int], progress: Progress | None) -> 
         pages = read_pages(path, numbers, progress=progress)
     except NoOcr as err:
         raise UnreadableSource(f"{path}: pages {_span(numbers)} have no text layer (a scan) and {err}") from None
-    if not any(page.legible for page in pages) and len(numbers) == _page_count(path):
+    if not any(page.legible for page in pages) and len(numbers) == n_pages:
         raise UnreadableSource(f"{path}: a scan with no legible text: " + "; ".join(
             f"page {page.number}: " + ("blank" if page.confidence is None else
                                        f"no text read with confidence (median {page.confidence:.0f} of 100)")
             for page in pages) + ". Scan the printed report again, upright, at 300 dpi")
     return {page.number: page for page in pages if page.legible}
-
-
-def _page_count(path: Path) -> int:
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(path))
-    try:
-        return len(document)
-    finally:
-        document.close()
 
 
 def _span(numbers: list[int]) -> str:

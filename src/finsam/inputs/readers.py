@@ -7,19 +7,12 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from finsam.inputs.findings import Finding
-from finsam.inputs.layouts import (
-    COLLECTION_FORMATS,
-    COLLECTION_LAYOUTS,
-    COLLECTION_NOT_INPUT,
-    Table,
-    TableSchema,
-)
+from finsam.inputs.layouts import COLLECTION_FORMATS, COLLECTION_LAYOUTS, COLLECTION_NOT_INPUT, Table, TableSchema
 from finsam.inputs.rules import check_values
 
 if TYPE_CHECKING:
@@ -142,7 +135,7 @@ PARQUET_INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINY
 PARQUET_NUMERIC = (*PARQUET_INTEGER, "DECIMAL", "DOUBLE", "FLOAT")
 
 
-def read_parquet_table(inputs: Inputs, path: Path, rel: str, schema: TableSchema, problems: list[Finding],
+def read_parquet_table(inputs: "Inputs", path: Path, rel: str, schema: TableSchema, problems: list[Finding],
                        readings: list[Finding]) -> None:
     """A Parquet file into the validator's DuckDB. Text columns must be strings, numeric columns numbers or
     strings; numbers stored as numbers are checked in SQL, a numeric column stored as strings is read like
@@ -180,8 +173,8 @@ def read_parquet_table(inputs: Inputs, path: Path, rel: str, schema: TableSchema
                 check_values(table, problems, readings)
                 inputs.add_rows(table)
                 return
-            inputs.add_stored_values(schema, rel, {c for c in found if c in schema.columns and found[c].startswith(PARQUET_NUMERIC)},
-                                     {c for c in found if c in schema.columns and found[c].startswith(PARQUET_INTEGER)},
+            inputs.add_stored_values(schema, rel, {c for c in schema.columns if found.get(c, "").startswith(PARQUET_NUMERIC)},
+                                     {c for c in schema.columns if found.get(c, "").startswith(PARQUET_INTEGER)},
                                      f"select {columns}, $file as _file, cast(file_row_number + 1 as integer) as _line "
                                      "from read_parquet($path, file_row_number = true)", {"file": rel, "path": readable}, problems)
     except duckdb.Error as err:
