@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -115,6 +116,26 @@ def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_coll
     with duckdb.connect(str(project.published_db), read_only=True) as con:
         orgs = con.execute("select distinct org_id from marts.financial_statements order by 1").fetchall()
     assert orgs == [("sf_vasteras",), ("syn_00001",), ("syn_00002",)]
+
+
+def test_a_reading_confidence_in_the_facts_reaches_the_published_statements(project, base_collection, tmp_path):
+    """The optional confidence column (what ingest writes for figures read by OCR) is read when a collection
+    gives it and published as reading_confidence; figures without it stay null."""
+    folder = copy_collection(base_collection, tmp_path / "c")
+    rows = list(csv.reader((folder / "facts.csv").open(encoding="utf-8")))
+    assert "confidence" not in rows[0]
+    rows[0].append("confidence")
+    for k, row in enumerate(rows[1:]):
+        row.append("97.5" if row[0] == "syn_00001" and k % 2 == 0 else "")
+    with (folder / "facts.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    result = nightly_run(project, collection=folder)
+    assert result.exit_code == 0, result.message
+    with duckdb.connect(str(project.published_db), read_only=True) as con:
+        read = con.execute("select org_id, reading_confidence, count(*) > 0 from marts.financial_statements "
+                           "group by all order by all").fetchall()
+    assert [(org, confidence) for org, confidence, _ in read] == [
+        ("sf_vasteras", None), ("syn_00001", Decimal("97.5")), ("syn_00001", None), ("syn_00002", None)]
 
 
 def test_bad_rows_of_a_collection_are_named_by_file_row_and_column(published, base_collection, tmp_path):

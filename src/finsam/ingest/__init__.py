@@ -43,8 +43,7 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
     layout = load_schemas(project)["facts_annual_report"]
     reference = Reference.load(project.seeds_dir, more, own_lines, members)
     result = Interpreter(reference, org_id, report_year, layout.columns).run(reader(source, progress))
-    # an optional column is written where the report gave it (confidence: figures read by OCR)
-    result.fact_columns = [c for c in layout.columns if c not in layout.optional or any(f[c] for f in result.facts)]
+    result.fact_columns = layout.written_columns(result.facts)   # confidence: where figures were read by OCR
     if not any(r["org_id"] == org_id for r in _rows(project.seeds_dir / "reference" / "organisations.csv")):
         result.learnt.organisations.append(result.learnt.organisation(org_id, result.facts))
     return result

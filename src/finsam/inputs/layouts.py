@@ -112,6 +112,10 @@ class TableSchema:
     def __post_init__(self) -> None:
         self.positions = {name: k for k, name in enumerate(self.columns, start=1)}
 
+    def written_columns(self, rows: list[dict[str, str]]) -> list[str]:
+        """The columns a file of these rows is written with: an optional one only where a row has a value."""
+        return [c for c in self.columns if c not in self.optional or any(row.get(c) for row in rows)]
+
 
 @dataclass
 class Table:

@@ -209,8 +209,9 @@ def check_facts(inputs: Inputs, problems: list[Finding]) -> None:
 def serialise(table: Table, dropped: set[int]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.schema.columns)
+    columns = table.schema.written_columns(table.rows)
+    writer.writerow(columns)
     for row, line in zip(table.rows, table.lines):
         if line not in dropped:
-            writer.writerow([row[c] for c in table.schema.columns])
+            writer.writerow([row[c] for c in columns])
     return out.getvalue()

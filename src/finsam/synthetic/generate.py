@@ -70,7 +70,7 @@ def generate(out_dir: Path, n_orgs: int, n_years: int, seed: int = 1, last_year:
         files = {name: open(path, "w", newline="", encoding="utf-8") for name, path in paths.items()}
         try:
             write = {name: csv.writer(f, lineterminator="\n") for name, f in files.items()}
-            written = {name: [c for c in schema.columns if c not in schema.optional] for name, schema in schemas.items()}
+            written = {name: schema.written_columns([]) for name, schema in schemas.items()}   # no optional values
             for name, writer in write.items():
                 writer.writerow(written[name])
             assert written["facts"] == FACT_COLUMNS, "the generator writes the fact layout's columns"
