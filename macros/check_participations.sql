@@ -1,4 +1,4 @@
-{#- One row per (check instance, fact it takes in): org_id, fact_id, check_id. A range check bounds a figure
+{#- One row per (check instance, fact it takes in): org_id, fact_id, check_id, passed. A range check bounds a figure
     on its own and confirms it against nothing, so it takes no fact in. It is left out inside the unnest, not
     by a `where`: grouped by (org_id, fact_id), they stay unique on those keys under a left join, which DuckDB
     then drops from a grouping query that reads none of its columns. A check instance is one row
@@ -7,6 +7,7 @@
 select
     org_id,
     unnest(case when check_family <> 'value_range' then list_distinct(fact_ids) else [] end) as fact_id,
-    check_id
+    check_id,
+    passed
 from {{ ref('int_check_results') }}
 {%- endmacro %}

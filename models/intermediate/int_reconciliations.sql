@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
 -- Every check result, one row each: what was compared, both values, difference, tolerance, status.
 -- Status: pass; known (fails exactly as registered in seeds/reference/known_errata.csv); fail.
--- A registered erratum that no longer occurs with its registered figures is itself a failing row.
+-- A registered erratum that no longer occurs with its registered figures is itself a failing row; an
+-- uncertain OCR reading no passing check confirms is one too (int_reading_checks).
 -- No CTE over the check results is read twice: DuckDB would materialise it (every check with its
 -- message) for each reader, and a stored view keeps no `not materialized` hint.
 {%- set registered_figures %}
@@ -129,3 +130,10 @@ select
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
 from stale_errata
+union all
+select
+    check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
+    member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
+    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
+    form, terms
+from {{ ref('int_reading_checks') }}

@@ -122,13 +122,7 @@ def test_a_reading_confidence_in_the_facts_reaches_the_published_statements(proj
     """The optional confidence column (what ingest writes for figures read by OCR) is read when a collection
     gives it and published as reading_confidence; figures without it stay null."""
     folder = copy_collection(base_collection, tmp_path / "c")
-    rows = list(csv.reader((folder / "facts.csv").open(encoding="utf-8")))
-    assert "confidence" not in rows[0]
-    rows[0].append("confidence")
-    for k, row in enumerate(rows[1:]):
-        row.append("97.5" if row[0] == "syn_00001" and k % 2 == 0 else "")
-    with (folder / "facts.csv").open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
+    read_by_ocr(folder, lambda k, row: "97.5" if row["org_id"] == "syn_00001" and k % 2 == 0 else "")
     result = nightly_run(project, collection=folder)
     assert result.exit_code == 0, result.message
     with duckdb.connect(str(project.published_db), read_only=True) as con:
@@ -136,6 +130,62 @@ def test_a_reading_confidence_in_the_facts_reaches_the_published_statements(proj
                            "group by all order by all").fetchall()
     assert [(org, confidence) for org, confidence, _ in read] == [
         ("sf_vasteras", None), ("syn_00001", Decimal("97.5")), ("syn_00001", None), ("syn_00002", None)]
+
+
+def read_by_ocr(folder: Path, confidence, value=lambda k, row: row["value"]) -> list[dict[str, str]]:
+    """facts.csv as ingest writes a scanned report's: each row's confidence(k, row) ('' for none) and
+    value(k, row) (a misreading); the rows as written."""
+    with (folder / "facts.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert "confidence" not in rows[0]
+    rows = [{**row, "value": value(k, row), "confidence": confidence(k, row)} for k, row in enumerate(rows)]
+    with (folder / "facts.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
+CONFUSED = str.maketrans("1357", "7861")   # digits OCR takes for others
+
+
+def test_an_uncertain_reading_no_check_confirms_stops_publication_and_its_misreading_is_diagnosed(published, base_collection, tmp_path):
+    """An association's figures read by OCR: one read with little confidence and right is confirmed by its
+    checks; another, misread, fails its checks and the uncertain-reading check, so the run does not publish;
+    the diagnosis names it a misreading with its true value and where it stands on the page."""
+    folder = copy_collection(base_collection, tmp_path / "c")
+    newest = max(int(r["report_year"]) for r in csv.DictReader((folder / "facts.csv").open(encoding="utf-8")))
+
+    def planted(row) -> bool:
+        return (row["org_id"], row["report_year"], row["statement"]) == ("syn_00001", str(newest), "RR") \
+            and row["value"].isdigit() and int(row["value"]) > 100_000 and row["value"] != row["value"].translate(CONFUSED)
+
+    candidates = [k for k, row in enumerate(csv.DictReader((folder / "facts.csv").open(encoding="utf-8"))) if planted(row)]
+    misread, confirmed = candidates[0], candidates[-1]
+    rows = read_by_ocr(folder, lambda k, row: "71.5" if k in (misread, confirmed) else "99.0",
+                       lambda k, row: row["value"].translate(CONFUSED) if k == misread else row["value"])
+    wrong, right = rows[misread], rows[confirmed]
+    before = sha256(published.published_db)
+    result = nightly_run(published, collection=folder, keep_build=True)
+    assert result.exit_code == 1 and not result.published and sha256(published.published_db) == before
+    with duckdb.connect(str(Path(result.build_dir) / "finsam.duckdb"), read_only=True) as con:
+        readings = {r[0]: r[1:] for r in con.execute(
+            "select check_id, status, message from marts.reconciliations where check_family = 'reading' "
+            "and org_id = 'syn_00001'").fetchall()}
+        diagnosed = con.execute(
+            "select kind, printed_value, implied_value, sentence from marts.diagnoses "
+            "where cause_rank = 1 and org_id = 'syn_00001'").fetchall()
+    key = "uncertain_reading:{statement}.{line_id}.{measure}@{report_year}"
+    assert set(readings) == {key.format(**wrong), key.format(**right)}
+    status, message = readings[key.format(**wrong)]
+    assert status == "fail" and "no passing check confirms it. Look at" in message and "71.5 %" in message
+    status, message = readings[key.format(**right)]
+    assert status == "pass" and "confirmed by" in message
+    original = next(r for r in csv.DictReader((base_collection / "facts.csv").open(encoding="utf-8"))
+                    if all(r[c] == wrong[c] for c in ("org_id", "report_year", "fiscal_year", "statement", "line_id", "measure")))
+    assert [(kind, printed, implied) for kind, printed, implied, _ in diagnosed if printed == float(wrong["value"])] == [
+        ("misread", float(wrong["value"]), float(original["value"]))]
+    assert f"look at {wrong['source_ref']}" in next(s for *_, s in diagnosed if "misreading" in s)
 
 
 def test_bad_rows_of_a_collection_are_named_by_file_row_and_column(published, base_collection, tmp_path):

@@ -19,10 +19,12 @@ UNITS = {"kr": [("kr", 1.0), ("tkr", 1000.0), ("Mkr", 1e6)], "count": [("count",
 WEIGHTS = [("figure", "", 1.0), ("line_kind", "total", -0.1), ("confirmed_by", "tie_out", 0.3)]
 
 
-def figure(fact_id, value, unit="kr", decimals=0, line_kind="item", statement="NOT3", sign=1, base="kr"):
+def figure(fact_id, value, unit="kr", decimals=0, line_kind="item", statement="NOT3", sign=1, base="kr",
+           confidence=None):
     factor = dict(UNITS[base])[unit]
     return Figure(fact_id, 2023, 2023, statement, fact_id, "amount", fact_id, value, unit, decimals, factor, sign,
-                  base, line_kind, "ref")
+                  base, line_kind, "ref" if confidence is None else "NOT3 (page 9, box 300,410,340,418 pt)",
+                  confidence)
 
 
 def holds(check: Check, values: dict[str, float]) -> bool:
@@ -81,6 +83,44 @@ def test_each_kind_of_slip_is_named_on_the_planted_figure(printed, unit, decimal
     assert preferred[0]["check_ids"] == [{"check_id": "a:tie", "fiscal_year": 2023},
                                          {"check_id": "calc.T", "fiscal_year": 2023}]
     assert "a" in preferred[0]["sentence"] and preferred[0]["tied"] is False
+
+
+@pytest.mark.parametrize("read, decimals, implied", [
+    (1_284_567, 0, 1_234_567),     # 3 read as 8
+    (7_234_567, 0, 1_234_567),     # 1 read as 7
+    (-1_234_567, 0, 1_234_567),    # a dash read as a minus
+    (234_567, 0, 1_234_567),       # "1" of "1 234 567" read as a cell of its own
+    (1_234, 0, 1_234_567),         # "567" read as a cell of its own
+    (451_234_567, 0, 1_234_567),   # the cell before's last digits joined on
+    (1_234_567_12, 0, 1_234_567),  # the next cell's first digits joined on
+    (1_234.667, 3, 1_234.567),     # a decimal: 5 read as 6
+])
+def test_a_figure_read_by_ocr_is_named_a_misreading_with_its_true_value_and_where_it_stands(read, decimals, implied):
+    a = figure("a", read, decimals=decimals, confidence=93.0)
+    figures, checks = table(a, figure("a2", implied, decimals=decimals))
+    preferred = [r for r in diagnose(figures, checks) if r["cause_rank"] == 1]
+    assert [(r["line_id"], r["kind"]) for r in preferred] == [("a", "misread")], preferred
+    assert preferred[0]["implied_value"] == pytest.approx(implied)
+    assert "a misreading of the scanned page (look at NOT3 (page 9, box 300,410,340,418 pt))" in preferred[0]["sentence"]
+
+
+def test_a_misreading_is_a_kind_only_of_a_figure_read_by_ocr():
+    """The same wrong digit typed, or printed in a text layer, is a typist's slip."""
+    figures, checks = table(figure("a", 1_284_567), figure("a2", 1_234_567))
+    assert [r["kind"] for r in diagnose(figures, checks) if r["cause_rank"] == 1] == ["digit_typo"]
+
+
+def test_of_two_figures_that_explain_a_failure_the_less_legible_is_preferred():
+    """A footing of three figures read by OCR that does not foot: each one alone explains it; the reading
+    the engine was least sure of is the preferred cause (a 0 read for an 8), the others alternatives, none tied."""
+    rules = [("figure", "", 1.0), ("reading", "doubt", -0.5)]
+    figures = [figure("a", 1_234_567, confidence=99.0), figure("b", 2_000_001, confidence=71.0),
+               figure("T", 3_314_568, confidence=98.0)]
+    rows = diagnose(figures, [("calc.T", "calculation", "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], 0.5)],
+                    rules=rules)
+    assert [(r["line_id"], r["cause_rank"], r["kind"]) for r in rows][0] == ("b", 1, "misread")
+    assert not any(r["tied"] for r in rows)
+    assert [r["implied_value"] for r in rows if r["line_id"] == "b"] == [2_080_001]
 
 
 def test_a_consistent_report_has_no_diagnosis():

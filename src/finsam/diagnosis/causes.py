@@ -156,8 +156,9 @@ def _sentence(fig: Figure, kind: str, implied: float | None, check_ids: list[dic
     n = len(check_ids)
     lead = ("Preferred explanation" if rank == 1 else f"Alternative {rank - 1}") + (
         f" (tied with {n_tied - 1} other{'s' if n_tied > 2 else ''} of equal weight)" if tied else "")
+    look = f" (look at {fig.source_ref})" if kind == "misread" else ""
     return (f"{lead}: {where} is {value}{would} {'its check' if n == 1 else f'its {n} checks'} hold; "
-            f"{KIND_WORDS[kind]}.")
+            f"{KIND_WORDS[kind]}{look}.")
 
 
 def _figure_text(value: float, decimals: int) -> str:

@@ -24,6 +24,7 @@ class Figure:
     base_unit: str
     line_kind: str
     source_ref: str
+    confidence: float | None = None   # read by OCR: how sure the reading is (0-100); None where typed or text
 
     @property
     def x(self) -> float:

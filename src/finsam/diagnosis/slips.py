@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from finsam.diagnosis.model import Check, Figure
 from finsam.precision import half_width, rounded_to
 
-KINDS = ("sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
+# misread first: it is a slip only of a figure read by OCR, and for such a figure the likelier one
+KINDS = ("misread", "sign_flip", "unit_mislabel", "digit_transposition", "rounding", "digit_typo",
          "dropped_or_doubled_digit", "other_figure", "unexplained")
 
 
@@ -21,12 +22,46 @@ def _from_digits(fig: Figure, sign: int, digits: str) -> float:
     return sign * int(digits) / 10 ** fig.decimals * fig.factor * fig.sign
 
 
+# The characters OCR takes for one another in figures (each string a set), and the thousands group (three
+# digits) a reading can lose or gain where a space between groups is read as a column break or not.
+OCR_CONFUSIONS = ("17", "38", "56", "0896")
+GROUP = 3
+
+
+def _misread(fig: Figure, sign: int, digits: str, half: float) -> list[tuple[float, float]]:
+    """The values a figure read by OCR may truly be: a digit confused, the minus lost or invented, a
+    thousands group lost or gained at either end."""
+    out: list[tuple[float, float]] = []
+    for k, digit in enumerate(digits):
+        for confusable in {d for group in OCR_CONFUSIONS if digit in group for d in group} - {digit}:
+            if not (k == 0 and confusable == "0" and len(digits) > 1):
+                out.append((_from_digits(fig, sign, digits[:k] + confusable + digits[k + 1:]), half))
+    if fig.value != 0:
+        out.append((-fig.x, half))
+    whole = len(digits) - max(fig.decimals, 0)
+    if whole >= GROUP and whole % GROUP == 0:   # it starts with a full group: the group before it may be lost
+        place = 10 ** len(digits)
+        out += [(_from_digits(fig, sign, str(g * place + int(digits))), half) for g in range(1, 10 ** GROUP)]
+    for k in range(1, min(GROUP, whole - 1) + 1):   # up to a group of the cell before joined on
+        if digits[k] != "0":
+            out.append((_from_digits(fig, sign, digits[k:]), half))
+    if fig.decimals == 0:
+        # the group after it read as another cell (any three digits follow), or the next cell's digits joined on
+        spread = (10 ** GROUP - 1) / 2 * fig.grid
+        out.append((_from_digits(fig, sign, digits + "0" * GROUP) + sign * fig.sign * spread, spread + half))
+        out += [(_from_digits(fig, sign, digits[:-k]), half) for k in range(1, min(GROUP, whole - 1) + 1)]
+    return out
+
+
 def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, float]]:
     """(normalised value, half-width) of every value this kind of slip could have printed as fig."""
     sign, digits = _digits(fig)
     half = half_width(fig.factor, fig.decimals)
     out: list[tuple[float, float]] = []
-    if kind == "sign_flip" and fig.value != 0:
+    if kind == "misread":
+        if fig.confidence is not None:
+            out += _misread(fig, sign, digits, half)
+    elif kind == "sign_flip" and fig.value != 0:
         out.append((-fig.x, half))
     elif kind == "unit_mislabel" and fig.value != 0:
         for unit, factor in context.units.get(fig.base_unit, []):
@@ -99,6 +134,7 @@ def _nearest(fig: Figure, lo: float, hi: float) -> float:
 
 
 KIND_WORDS = {
+    "misread": "a misreading of the scanned page",
     "sign_flip": "a sign flip", "unit_mislabel": "a unit mislabel", "digit_transposition": "two digits transposed",
     "rounding": "a rounding forced to make the table foot", "digit_typo": "a mistyped digit",
     "dropped_or_doubled_digit": "a dropped or doubled digit",

@@ -22,7 +22,7 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
     fact_rows = facts.join(failing_orgs, "org_id").project(
         "org_id, fact_id, report_year, fiscal_year, statement, line_id, measure, label_printed, "
         "cast(value as double), unit, decimals, sign, base_unit, "
-        "line_kind, source_ref").fetchall()
+        "line_kind, source_ref, cast(confidence as double)").fetchall()
     bounds = {(r[0], r[1], r[2]): (r[3], r[4]) for r in ranges.join(failing_orgs, "org_id").project(
         "org_id, check_id, fiscal_year, min_value, max_value").fetchall()}
     unit_rows = units.project("unit, base_unit, cast(factor_to_base as double)").fetchall()
@@ -38,10 +38,10 @@ def diagnose_relations(checks, facts, ranges, weight_rules, units, errata) -> li
 
     figures_by_org: dict[str, dict[str, Figure]] = {}
     for (org, fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
-         sign, base_unit, line_kind, source_ref) in fact_rows:
+         sign, base_unit, line_kind, source_ref, confidence) in fact_rows:
         figures_by_org.setdefault(org, {})[fact_id] = Figure(
             fact_id, report_year, fiscal_year, statement, line_id, measure, label, value, unit, decimals,
-            factor_of[unit], sign, base_unit, line_kind, source_ref)
+            factor_of[unit], sign, base_unit, line_kind, source_ref, confidence)
     checks_by_org: dict[str, list[Check]] = {}
     for org, check_id, family, fiscal_year, form, terms, fact_ids, tolerance, rhs_value, status, rule, goal_id in check_rows:
         lower, upper = bounds.get((org, check_id, fiscal_year), (None, None))
@@ -76,6 +76,8 @@ def figure_weights(figures: dict[str, Figure], checks: list[Check], rules: list[
             for fact_id, coefficient in check.terms:
                 if coefficient:
                     confirmations[fact_id] = confirmations.get(fact_id, 0.0) + extra
+    doubt = table.get(("reading", "doubt"), 0.0)
     return {f: table.get(("figure", ""), 1.0) + table.get(("line_kind", fig.line_kind), 0.0)
             + table.get(("statement", fig.statement), 0.0) + confirmations.get(f, 0.0)
+            + (doubt * (100 - fig.confidence) / 100 if fig.confidence is not None else 0.0)
             for f, fig in figures.items()}
