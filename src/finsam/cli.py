@@ -210,9 +210,13 @@ def generate(
     out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
 
 
+# the review items ingest lists on the console (review.csv and review.html list them all)
+NEEDS_A_PERSON = ("not_proof_read", "misread", "uncertain_reading", "unmapped_label", "unexplained")
+
+
 @app.command()
 def ingest(
-    source: Annotated[Path, typer.Argument(help="The published annual report: .txt/.md, .pdf (with a text layer) or .docx.")],
+    source: Annotated[Path, typer.Argument(help="The published annual report: .txt/.md, .pdf (with a text layer, or scanned: read by OCR) or .docx.")],
     org: Annotated[str, typer.Option("--org", help="The association's org_id: one of the seeds, or a new one ingest learns.")],
     report_year: Annotated[int, typer.Option("--report-year", help="The year the report is for.")],
     out_dir: Annotated[Path, typer.Option("--out", help="The collection folder to write facts.csv, review.csv and what ingest learns of the association into (its own_lines, interventions, funding_members, label_variants and organisations; rows already there are kept and reused).")],
@@ -224,9 +228,12 @@ def ingest(
     A row no line knows, in a detail table whose total foots with it, is learnt as the association's own
     line; Note 2's members and the interventions' pairing across tables are learnt too (review.csv lists
     each with its evidence). Exit 0: every statement the report must print was read, every table row and
-    every number accounted for. Exit 1: items need review (a required statement not read, a row whose
-    label maps to no line, a doubtful pairing, a number nothing explains). Exit 2: the file cannot be read, or --out cannot be written (or holds edits
-    made since the last ingest, without --force).
+    every number accounted for. A scanned PDF is read by OCR and proof-read by the checks (review.csv lists
+    each figure they say was misread, and each uncertain reading no check confirms; review.html shows each
+    with a crop of its page). Exit 1: items need review (a required statement not read, a row whose
+    label maps to no line, a doubtful pairing, a number nothing explains, a misread or uncertain figure).
+    Exit 2: the file cannot be read, or --out cannot be written (or holds edits made since the last
+    ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
     from finsam.inputs import ID
@@ -265,14 +272,15 @@ def ingest(
     out.print(table)
     for reading in result.unread_required:
         out.print(f"[red]not read[/] {escape(reading.statement)} {escape(reading.name)}: {escape(reading.problem)}")
-    for item in [i for i in result.review if i.kind in ("unmapped_label", "unexplained")][:CONSOLE_ROWS]:
-        out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} {escape(item.token)}: "
-                  f"{escape(item.rule)}" + (f" (best: {escape(item.candidates)})" if item.candidates else ""))
+    for item in [i for i in result.review if i.kind in NEEDS_A_PERSON][:CONSOLE_ROWS]:
+        out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} "
+                  f"{escape(item.token or item.value)}: {escape(item.rule)}"
+                  + (f" (best: {escape(item.candidates)})" if item.candidates else ""))
     learnt = {name: len(rows) for name, rows in vars(result.learnt).items() if isinstance(rows, list) and rows}
     if learnt:
         out.print(escape("learnt of the association: " + ", ".join(f"{n} {name}" for name, n in learnt.items())
                          + " (review.csv lists each with its evidence)"))
-    out.print(escape(f"wrote {out_dir / 'facts.csv'} and {out_dir / 'review.csv'}"))
+    out.print(escape(f"wrote {out_dir / 'facts.csv'}, {out_dir / 'review.csv'} and {out_dir / 'review.html'}"))
     raise typer.Exit(EXIT_INCONSISTENT if result.needs_review else EXIT_OK)
 
 

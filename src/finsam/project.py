@@ -28,6 +28,7 @@ class DiskFullError(FinsamError):
 @dataclass(frozen=True)
 class Project:
     root: Path
+    scratch: Path | None = None   # a warehouse and reports of their own here: a run that publishes nothing anyone reads
 
     @classmethod
     def locate(cls, start: Path | None = None) -> "Project":
@@ -52,10 +53,14 @@ class Project:
 
     @property
     def warehouse_dir(self) -> Path:
+        if self.scratch:
+            return self.scratch / "warehouse"
         return Path(os.environ.get("FINSAM_WAREHOUSE_DIR") or self.root / "warehouse")
 
     @property
     def reports_dir(self) -> Path:
+        if self.scratch:
+            return self.scratch / "reports"
         return Path(os.environ.get("FINSAM_REPORTS_DIR") or self.root / "reports")
 
     @property

@@ -43,7 +43,8 @@ def visit(page_file: Path) -> dict:
                 # a cell whose content is wider than the cell runs into its neighbour
                 "overlapping_cells": page.evaluate("Array.from(document.querySelectorAll('td')).filter("
                                                    "td => td.scrollWidth > td.clientWidth + 1).length"),
-                "links": [a.get_attribute("href") for a in page.locator("a").all()]}
+                "links": [a.get_attribute("href") for a in page.locator("a").all()],
+                "images": page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.naturalHeight])")}
         browser.close()
     return seen
 
@@ -67,3 +68,35 @@ def test_the_data_docs_work_offline_and_list_every_suite(pristine):
     validation = next(link for link in seen["links"] if link.startswith("validations/"))
     detail = visit(docs / validation)
     assert detail["outside"] == [] and detail["errors"] == [], detail
+
+
+def test_the_review_page_shows_each_item_with_a_crop_of_its_scanned_page(tmp_path):
+    """review.html of a scanned report: each review item, and for a figure read by OCR the band of its page
+    around it, offline; a label that looks like markup is shown as text."""
+    from fpdf import FPDF
+
+    from finsam.ingest.model import ReviewItem
+    from finsam.ingest.review_page import review_page
+    from finsam.synthetic.scan import Scanner, scan
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(60, 120, "Summa insatser")
+    pdf.text(340, 120, "1 284 567")
+    pdf.output(str(tmp_path / "page.pdf"))
+    scan(tmp_path / "page.pdf", tmp_path / "report.pdf", Scanner(dpi=150))
+    hostile = '<img src=x onerror="alert(1)">Summa'
+    items = [ReviewItem("misread", "5 Driftsredovisning (page 1, box 340,111,391,121 pt)", "Summa insatser",
+                        value="1284567", implied_value="1234567", unit="kr", fiscal_year="2023",
+                        rule="the checks hold at 1 234 567 kr"),
+             ReviewItem("unmapped_label", "5 Driftsredovisning (page 1)", hostile, "12", rule="no line has this label")]
+    (tmp_path / "review.html").write_text(review_page(items, tmp_path / "report.pdf"), encoding="utf-8")
+    seen = visit(tmp_path / "review.html")
+    assert seen["outside"] == [] and seen["errors"] == [] and not seen["overflow"], seen
+    assert seen["overlapping_cells"] == 0
+    # one crop: the page's width at 150 dpi, the row's height and a margin either side
+    [(width, height)] = seen["images"]
+    assert abs(width - 595.28 * 150 / 72) <= 2 and 60 < height < 90
+    assert f"1{NNBSP}284{NNBSP}567" not in seen["text"] and "1\u00a0284\u00a0567 kr" in seen["text"]
+    assert "checks hold at 1\u00a0234\u00a0567" in seen["text"] and hostile in seen["text"]

@@ -186,6 +186,13 @@ def test_an_uncertain_reading_no_check_confirms_stops_publication_and_its_misrea
     assert [(kind, printed, implied) for kind, printed, implied, _ in diagnosed if printed == float(wrong["value"])] == [
         ("misread", float(wrong["value"]), float(original["value"]))]
     assert f"look at {wrong['source_ref']}" in next(s for *_, s in diagnosed if "misreading" in s)
+    # a person looks at the page, corrects the figure and clears its confidence: the run publishes
+    for path in folder.iterdir():
+        path.unlink()
+    shutil.copytree(base_collection, folder, dirs_exist_ok=True)
+    read_by_ocr(folder, lambda k, row: "" if k == misread else "71.5" if k == confirmed else "99.0")
+    result = nightly_run(published, collection=folder)
+    assert result.exit_code == 0 and result.published, result.message
 
 
 def test_bad_rows_of_a_collection_are_named_by_file_row_and_column(published, base_collection, tmp_path):

@@ -104,6 +104,16 @@ def test_a_figure_read_by_ocr_is_named_a_misreading_with_its_true_value_and_wher
     assert "a misreading of the scanned page (look at NOT3 (page 9, box 300,410,340,418 pt))" in preferred[0]["sentence"]
 
 
+def test_a_slip_whose_value_only_touches_the_feasible_range_gives_way_to_one_inside_it():
+    """Checks that hold at 12 499 887 kr: for a figure read by OCR as 12 499 886, a 8 read as 6 (12 499 888
+    kr, standing for [12 499 887,5; 12 499 888,5)) touches that range at its edge, a 7 mistyped as 6 lies
+    inside it: the report's own slip, not a misreading."""
+    fig = figure("V", 12_499_886, confidence=99.0)
+    assert classify(fig, (12_499_886.5, 12_499_887.5), Context(UNITS, {}, {})) == ("digit_typo", 12_499_887)
+    # where only a touching slip is there, it is named (a range pinned to a check's tolerance bound)
+    assert classify(fig, (12_499_887.5, 12_499_887.5), Context(UNITS, {}, {}))[0] == "misread"
+
+
 def test_a_misreading_is_a_kind_only_of_a_figure_read_by_ocr():
     """The same wrong digit typed, or printed in a text layer, is a typist's slip."""
     figures, checks = table(figure("a", 1_284_567), figure("a2", 1_234_567))
@@ -118,7 +128,7 @@ def test_of_two_figures_that_explain_a_failure_the_less_legible_is_preferred():
                figure("T", 3_314_568, confidence=98.0)]
     rows = diagnose(figures, [("calc.T", "calculation", "footing", [("T", 1.0), ("a", -1.0), ("b", -1.0)], 0.5)],
                     rules=rules)
-    assert [(r["line_id"], r["cause_rank"], r["kind"]) for r in rows][0] == ("b", 1, "misread")
+    assert (rows[0]["line_id"], rows[0]["cause_rank"], rows[0]["kind"]) == ("b", 1, "misread")
     assert not any(r["tied"] for r in rows)
     assert [r["implied_value"] for r in rows if r["line_id"] == "b"] == [2_080_001]
 

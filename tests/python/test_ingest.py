@@ -183,6 +183,24 @@ def test_a_balance_sheet_printed_as_a_picture_exits_1_naming_its_page(project, t
     assert read == TABLES - {"BR"}
 
 
+def test_two_figures_read_for_one_line_and_year_are_no_facts_but_review_items(project, tmp_path):
+    """The income statement's year header not read (as OCR can miss it): both figure columns seem the
+    report's year; no fact is written for a line whose two figures differ, each figure is named for review."""
+    header = "Belopp i kr\tNot\t2023-01-01 -2023-12-31\t2022-01-01 -2022-12-31\n"
+    text = REPORT.read_text(encoding="utf-8")
+    assert text.count(header) == 1
+    source = tmp_path / "report.txt"
+    source.write_text(text.replace(header, "Belopp i kr\tNot\t\t\n"), encoding="utf-8")
+    proc = run_ingest(project, source, tmp_path / "out")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doubted = {(r["text"], r["token"]) for r in review_rows(tmp_path / "out", "unexplained")
+               if r["rule"].startswith("another figure of the same line and year was read too")}
+    assert {("Verksamhetens intäkter", "11006000"), ("Verksamhetens intäkter", "10996000")} <= doubted
+    with (tmp_path / "out" / "facts.csv").open(encoding="utf-8") as f:
+        income_statement = [(r["line_id"], r["value"]) for r in csv.DictReader(f) if r["statement"] == "RR"]
+    assert income_statement and {value for _, value in income_statement} == {"0"}   # only the lines printed 0 and 0
+
+
 def test_an_optional_statement_left_out_is_listed_and_does_not_fail(project, tmp_path):
     proc = ingest_without(project, tmp_path, "1.1 Översikt")
     assert proc.returncode == 0, proc.stdout + proc.stderr

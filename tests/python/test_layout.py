@@ -52,6 +52,20 @@ def test_a_note_reference_and_amounts_one_space_apart_are_told_apart_by_their_co
                                 ["Kortfristiga skulder", "5", "2 545 809", "3 104 696"]]
 
 
+def test_a_header_cell_wider_than_its_figures_stays_over_one_column():
+    """A date range header reaching left of its figures, nearer the note column than its own: the words of
+    one header cell stand over the column the cell overlaps, never split across two (as pdftotext -layout
+    prints a web page's income statement)."""
+    text = "\n".join([
+        "Kronor                              Not   2022-01-01 -2022-12-31        2021-01-01 -2021-12-31",
+        row("Verksamhetens intäkter", ("2", 39), ("9 396 000", 65), ("11 668 000", 95)),
+        row("Verksamhetens kostnader", ("3", 39), ("-9 099 005", 65), ("-11 508 029", 95)),
+        row("Verksamhetens resultat", ("296 995", 65), ("159 971", 95)),
+    ])
+    assert table_rows(text)[:2] == [["Kronor", "Not", "2022-01-01 -2022-12-31", "2021-01-01 -2021-12-31"],
+                                    ["Verksamhetens intäkter", "2", "9 396 000", "11 668 000"]]
+
+
 def test_a_minus_starts_a_figure_and_a_figure_never_runs_across_a_column():
     text = "\n".join([
         row("Årets resultat", ("-1 493 887", Y1), ("-3 441 478", Y2)),

@@ -106,13 +106,19 @@ def classify(fig: Figure, interval: tuple[float, float], context: Context) -> tu
     """The first kind of slip whose value fits the figure's feasible range, and the implied value."""
     lo, hi = min(interval), max(interval)
     slack = 1e-7 * max(1.0, abs(lo), abs(hi))
-    for kind in KINDS[:-1]:
-        for value, half in candidates(fig, kind, context):
-            if math.isnan(value):
-                return kind, _nearest(fig, lo, hi)
-            a, b = max(lo, value - half), min(hi, value + half)
-            if a <= b + slack:
-                return kind, _on_grid(fig, (a + b) / 2, lo, hi)
+    tight = slack / 100   # a float's error, well under a printed unit at any magnitude
+    # first a slip whose value's range overlaps the feasible one; then one that only touches it at an edge
+    # (a feasible range pinned to a check's tolerance bound): 12 499 888 touches [12 499 886,5; 12 499 887,5]
+    # where a mistyped 7 for 6 fits it
+    for overlapping in (True, False):
+        for kind in KINDS[:-1]:
+            for value, half in candidates(fig, kind, context):
+                if math.isnan(value):
+                    return kind, _nearest(fig, lo, hi)
+                a, b = max(lo, value - half), min(hi, value + half)
+                inside = b - a > tight or abs((a + b) / 2 - value) < half - tight
+                if a <= b + slack and (inside or not overlapping):
+                    return kind, _on_grid(fig, (a + b) / 2, lo, hi)
     return "unexplained", _nearest(fig, lo, hi)
 
 

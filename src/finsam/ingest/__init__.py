@@ -15,6 +15,7 @@ from finsam.ingest.docx import read_docx
 from finsam.ingest.interpret import Interpreter, Reference, Result, ReviewItem
 from finsam.ingest.model import Progress
 from finsam.ingest.pdf import read_pdf
+from finsam.ingest.review_page import review_page
 from finsam.ingest.text import UnreadableSource, read_text
 from finsam.project import Project
 from finsam.safe_text import spreadsheet_cell
@@ -44,8 +45,13 @@ def ingest(project: Project, source: Path, org_id: str, report_year: int, label_
     reference = Reference.load(project.seeds_dir, more, own_lines, members)
     result = Interpreter(reference, org_id, report_year, layout.columns).run(reader(source, progress))
     result.fact_columns = layout.written_columns(result.facts)   # confidence: where figures were read by OCR
+    result.source = source
     if not any(r["org_id"] == org_id for r in _rows(project.seeds_dir / "reference" / "organisations.csv")):
         result.learnt.organisations.append(result.learnt.organisation(org_id, result.facts))
+    if any(f.get("confidence") for f in result.facts):   # read by OCR: the checks proof-read it
+        from finsam.ingest.proof_read import proof_read
+
+        result.review += proof_read(project, _collection(result, known), org_id, report_year)
     return result
 
 
@@ -74,28 +80,40 @@ def write_outputs(result: Result, out_dir: Path, force: bool = False) -> None:
                           f"{'them' if len(edited) > 1 else 'it'} (facts typed by hand?): ingest into another "
                           "folder, or give --force to replace them")
     review_columns = [f.name for f in dataclasses.fields(ReviewItem)]
-    contents = {"facts.csv": (result.fact_columns, result.facts),
-                "review.csv": (review_columns, [dataclasses.asdict(i) for i in result.review]),
-                **_association_files(result, out_dir)}
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, (columns, rows) in contents.items():
-            with (out_dir / f".{name}.tmp").open("w", encoding="utf-8", newline="") as f:
-                writer = csv.writer(f, lineterminator="\n")
-                writer.writerow(columns)
-                writer.writerows([spreadsheet_cell(row.get(c, "")) for c in columns] for row in rows)
-        for name in contents:
-            (out_dir / f".{name}.tmp").replace(out_dir / name)
+        write_files(out_dir, {**_collection(result, out_dir),
+                              "review.csv": (review_columns, [dataclasses.asdict(i) for i in result.review])},
+                    {REVIEW_PAGE: review_page(result.review, result.source)})
         (out_dir / MANIFEST).write_text(json.dumps({name: hashlib.sha256((out_dir / name).read_bytes()).hexdigest()
                                                     for name in OUTPUTS}, indent=1), encoding="utf-8")
     except OSError as err:
         raise CannotWrite(f"{out_dir}: cannot write there ({err.strerror}): give a folder you can write to") from None
 
 
+def write_files(folder: Path, tables: dict[str, tuple[list[str], list[dict[str, str]]]], pages: dict[str, str]) -> None:
+    """CSV files (columns, rows) and text pages, each written whole before any is renamed into place."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (columns, rows) in tables.items():
+        with (folder / f".{name}.tmp").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([spreadsheet_cell(row.get(c, "")) for c in columns] for row in rows)
+    for name, text in pages.items():
+        (folder / f".{name}.tmp").write_text(text, encoding="utf-8")
+    for name in [*tables, *pages]:
+        (folder / f".{name}.tmp").replace(folder / name)
+
+
+def _collection(result: Result, out_dir: Path | None) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    """The collection files ingest writes into out_dir: the facts, and the association's files with what it learnt."""
+    return {"facts.csv": (result.fact_columns, result.facts), **_association_files(result, out_dir)}
+
+
 OUTPUTS = ("facts.csv", "review.csv")   # what ingest writes whole (the association's files it adds to)
+REVIEW_PAGE = "review.html"             # review.csv's items on one page, figures of a scan with their crops
 
 
-def _association_files(result: Result, out_dir: Path) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+def _association_files(result: Result, out_dir: Path | None) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
     """What ingest learnt of the association, added to the collection's files of their layouts: each row
     already there is kept as it is (a person's correction stands), a learnt row is added where its key is
     new. A file is written only where there is something to write."""
@@ -103,8 +121,8 @@ def _association_files(result: Result, out_dir: Path) -> dict[str, tuple[list[st
 
     files = {}
     for name in (f.name for f in dataclasses.fields(result.learnt) if f.metadata.get("file", True)):
-        learnt, path = getattr(result.learnt, name), out_dir / f"{name}.csv"
-        existing = _rows(path)
+        learnt = getattr(result.learnt, name)
+        existing = _rows(out_dir / f"{name}.csv") if out_dir else []
         if not learnt and not existing:
             continue
         columns = list(existing[0]) if existing else list(learnt[0])

@@ -78,6 +78,7 @@ class Result:
     review: list[ReviewItem] = field(default_factory=list)
     statements: list[StatementReading] = field(default_factory=list)
     learnt: Learnt = field(default_factory=Learnt)                 # the association's own lines, members, …
+    source: Path | None = None                                     # the file read (review.html crops its pages)
 
     def count(self, kind: str) -> int:
         return sum(1 for item in self.review if item.kind == kind)
@@ -95,6 +96,7 @@ class Result:
     @property
     def needs_review(self) -> bool:
         return bool(self.count("unexplained") or self.count("unmapped_label") or self.count("doubtful_pairing")
+                    or self.count("misread") or self.count("uncertain_reading") or self.count("not_proof_read")
                     or self.unread_required)
 
 
@@ -223,6 +225,7 @@ class Interpreter:
             elif isinstance(block, Table):
                 self.table(block)
         self.learner.settle(self.result)
+        self.without_conflicting_figures()
         self.account_for_statements()
         self.result.learnt = self.learner.learnt
         return self.result
@@ -240,6 +243,23 @@ class Interpreter:
         reading = self.readings.get(self.reference.statement_of(text) or "")
         if reading is not None and not reading.heading and not LEADER.search(text):
             reading.heading, reading.place = text, str(place)
+
+    def without_conflicting_figures(self) -> None:
+        """Two figures read for one line, measure and year that differ (a table whose year header was not
+        read, so that every column seemed the report's year) are no facts: each is a review item."""
+        key = ("report_year", "fiscal_year", "statement", "line_id", "measure")
+        values: dict[tuple, set[str]] = {}
+        for fact in self.result.facts:
+            values.setdefault(tuple(fact[c] for c in key), set()).add(fact["value"])
+        conflicting = {k for k, v in values.items() if len(v) > 1}
+        for fact in [f for f in self.result.facts if tuple(f[c] for c in key) in conflicting]:
+            others = sorted(values[tuple(fact[c] for c in key)] - {fact["value"]})
+            self.add(ReviewItem("", fact["source_ref"], fact["label_printed"], fact["value"], value=fact["value"],
+                                unit=fact["unit"], decimals=fact["decimals"], statement=fact["statement"],
+                                line_id=fact["line_id"], measure=fact["measure"], fiscal_year=fact["fiscal_year"]),
+                     "unexplained", rule=f"another figure of the same line and year was read too ({', '.join(others)}): "
+                                         "the column's year is in doubt; type the figures of this table by hand")
+        self.result.facts = [f for f in self.result.facts if tuple(f[c] for c in key) not in conflicting]
 
     def account_for_statements(self) -> None:
         """Every table statement read, or a review item saying it was not (see StatementReading)."""

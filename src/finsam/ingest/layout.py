@@ -374,8 +374,8 @@ def _table(lines: list[Line], scale: Scale) -> Table:
         else:  # a header or label line: a first cell at the table's left is the label, the rest by position
             first = _cells(line.words, scale)[0]
             label = first if first[0].x0 < min(label_end, left + scale.column_gap) else []
-            placed = [([w], _column_over(w, extents) + 1) for w in line.words[len(label):]]
             headers = _cells(line.words[len(label):], scale)
+            placed = [([w], k + 1) for cell in headers for w, k in zip(cell, _header_columns(cell, extents))]
             by_cell = {_column_over(cell[-1], extents) for cell in headers}
             if len(headers) == len(extents) and len(by_cell) < len(headers):
                 # one header cell a column, placed where they cannot stand (a header printed at the foot of
@@ -411,11 +411,24 @@ def _extents(parses: list[_Parse], columns: _Columns) -> list[tuple[float, float
     return [(min(s), max(s)) if s else edges for s, edges in zip(spans, columns.edges)]
 
 
+def _header_columns(cell: list[Word], extents: list[tuple[float, float]]) -> list[int]:
+    """The column each word of a header cell stands over; a word over no column's figures stands with the
+    nearest word of its cell that does ("2022-01-01 -2022-12-31" wider than the figures below it)."""
+    columns = [_column_over(w, extents) for w in cell]
+    over = [(w.x0, k) for w, k in zip(cell, columns) if _overlap(w, extents[k]) > 0]
+    return [k if _overlap(w, extents[k]) > 0 or not over else min(over, key=lambda o: abs(o[0] - w.x0))[1]
+            for w, k in zip(cell, columns)]
+
+
+def _overlap(word: Word, extent: tuple[float, float]) -> float:
+    return min(word.x1, extent[1]) - max(word.x0, extent[0])
+
+
 def _column_over(word: Word, extents: list[tuple[float, float]]) -> int:
     """The column a header word stands over: the one it overlaps most, else the nearest."""
     def distance(k: int) -> float:
         x0, x1 = extents[k]
-        overlap = min(word.x1, x1) - max(word.x0, x0)
+        overlap = _overlap(word, extents[k])
         return -overlap if overlap > 0 else min(abs(word.x0 - x1), abs(word.x1 - x0))
     return min(range(len(extents)), key=distance)
 

@@ -104,7 +104,8 @@ class Document:
 @dataclass
 class ReviewItem:
     kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
-                           # own_line | member | doubtful_pairing (what ingest learnt of the association)
+                           # own_line | member | doubtful_pairing (what ingest learnt of the association) |
+                           # | misread, uncertain_reading, not_proof_read (the checks proof-read a scan)
     source_ref: str
     text: str              # the row label or the sentence
     token: str = ""
@@ -117,3 +118,4 @@ class ReviewItem:
     fiscal_year: str = ""
     rule: str = ""         # why ignored, or what is wrong
     candidates: str = ""   # best lines with scores
+    implied_value: str = ""  # a misread figure: the value that makes its checks hold
