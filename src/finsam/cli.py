@@ -185,7 +185,7 @@ def generate(
     last_year: Annotated[int, typer.Option(help="Year of the newest report.")] = 2023,
     plant: Annotated[bool, typer.Option(help="Plant one inconsistency per rule family and write ground_truth.csv.")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="Write CSV instead of Parquet.")] = False,
-    render: Annotated[Optional[str], typer.Option(help="Also render every report as published documents, into FOLDER/renderings: any of txt, pdf (ruled), plain.pdf (borderless), docx, html, browser.pdf (Chromium), office.pdf (LibreOffice from Word), plain.layout.txt, browser.layout.txt, office.layout.txt (pdftotext -layout), comma-separated.")] = None,
+    render: Annotated[Optional[str], typer.Option(help="Also render every report as published documents, into FOLDER/renderings: any of txt, pdf (ruled), plain.pdf (borderless), docx, html, browser.pdf (Chromium), office.pdf (LibreOffice from Word), plain.layout.txt, browser.layout.txt, office.layout.txt (pdftotext -layout), scan.pdf, scan200.pdf (office.pdf printed and scanned at 300 or 200 dpi), comma-separated.")] = None,
     slips: Annotated[int, typer.Option(help="Plant one typing slip (sign, unit, digits, rounding, another figure) in the newest report of this many associations; listed in slips.csv.")] = 0,
     slip_pairs: Annotated[int, typer.Option(help="Plant two slips in each of this many further associations.")] = 0,
 ) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from finsam.synthetic.generate import generate
 from finsam.ingest import ingest
-from finsam.synthetic.render import KINDS, Style
+from finsam.synthetic.render import KINDS, SCANNED, Style
 from test_ingest_formats import PRODUCED, needs
 
 TABLES = {"RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5", "FYO", "BKR"}
@@ -49,7 +49,8 @@ def test_the_sample_varies_the_way_reports_do(tmp_path, pristine):
 
 
 def test_every_kind_is_round_tripped_and_documented():
-    assert set(ROUND_TRIPPED) == set(KINDS) - {"html"}, "html is what Chromium prints, read as browser.pdf"
+    # html is what Chromium prints, read as browser.pdf; a scan is read by OCR, not exactly (test_scanned.py)
+    assert set(ROUND_TRIPPED) == set(KINDS) - {"html"} - set(SCANNED)
     ingest_page = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
     assert [kind for kind in KINDS if f"`{kind}`" not in ingest_page] == []
 

@@ -134,9 +134,12 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
 
 
 def _doubtful(chars: list[_Char]) -> bool:
-    """A figure word worth a second reading: one character, with a bracket, or read with little confidence."""
+    """A figure word worth a second reading: one character, with a bracket, read with little confidence, or
+    with a sign no figure has before its digits (a minus read as "~34" or "$75" in a scan's noise)."""
     return any(c.text.isdigit() for c in chars) and (
-        len(chars) == 1 or any(c.text in BRACKETS for c in chars) or _weakest(chars) < REREAD_BELOW)
+        len(chars) == 1 or any(c.text in BRACKETS for c in chars) or _weakest(chars) < REREAD_BELOW
+        or (len(chars) > 1 and not chars[0].text.isalnum() and chars[0].text not in FIGURE_CHARACTERS
+            and chars[1].text.isdigit()))
 
 
 def _weakest(chars: list[_Char]) -> float:

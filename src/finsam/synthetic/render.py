@@ -17,11 +17,13 @@ import html
 import random
 import shutil
 import tempfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from finsam.synthetic.producers import export_with_libreoffice, layout_text, print_with_chromium
+from finsam.synthetic.scan import Scanner, scan
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # (statement, heading, how the columns of a year are headed); DR and the single-column BKR are their own.
@@ -322,7 +324,11 @@ DRAWN = {"txt": lambda blocks, style, path: path.write_text(render_text(blocks, 
          "html": lambda blocks, style, path: path.write_text(render_html(blocks), encoding="utf-8")}
 PRODUCED = ("browser.pdf", "office.pdf")                      # by Chromium from the page, by LibreOffice from Word
 LAYOUT = {f"{pdf[:-4]}.layout.txt": pdf for pdf in ("plain.pdf", "browser.pdf", "office.pdf")}
-KINDS = (*DRAWN, *PRODUCED, *LAYOUT)
+# LibreOffice's PDF printed, signed and scanned (poppler rasterises it, finsam.synthetic.scan adds the scanner)
+SCANNED_FROM = "office.pdf"
+SCANNED = {"scan.pdf": Scanner(dpi=300, noise=8.0, skew=1.0, quality=85),
+           "scan200.pdf": Scanner(dpi=200, noise=10.0, skew=1.0, quality=70)}
+KINDS = (*DRAWN, *PRODUCED, *LAYOUT, *SCANNED)
 
 
 def render_documents(reports: list[tuple[list[Block], Style, Path]], kinds: tuple[str, ...]) -> None:
@@ -335,7 +341,7 @@ def render_documents(reports: list[tuple[list[Block], Style, Path]], kinds: tupl
         def path_of(stem: Path, kind: str) -> Path:
             return stem.with_name(f"{stem.name}.{kind}") if kind in kinds else Path(scratch) / f"{stem.name}.{kind}"
 
-        wanted = set(kinds) | {LAYOUT[k] for k in kinds if k in LAYOUT}
+        wanted = set(kinds) | {LAYOUT[k] for k in kinds if k in LAYOUT} | ({SCANNED_FROM} if set(kinds) & set(SCANNED) else set())
         office = []
         for blocks, style, stem in reports:
             for kind in DRAWN:
@@ -355,5 +361,8 @@ def render_documents(reports: list[tuple[list[Block], Style, Path]], kinds: tupl
             for kind, pdf in LAYOUT.items():
                 if kind in kinds:
                     layout_text(path_of(stem, pdf), path_of(stem, kind))
+            for kind, scanner in SCANNED.items():
+                if kind in kinds:
+                    scan(path_of(stem, SCANNED_FROM), path_of(stem, kind), scanner, seed=zlib.crc32(stem.name.encode()))
 
 
