@@ -159,6 +159,27 @@ def test_a_tie_wider_than_the_alternatives_limit_lists_every_line():
     assert all(r["tied"] for r in rows)
 
 
+def test_a_diagnosis_whose_search_outgrows_its_bound_says_so_and_names_no_figure(monkeypatch):
+    """The search is bounded by the steps of its master problem, not by time: past the bound, one row says
+    the diagnosis gave up, with the failing checks, instead of a figure found by chance or a claim that no
+    change of figures could make the checks hold."""
+    import finsam.diagnosis.search as search
+
+    figures, checks = table(figure("a", 1_284_567), figure("a2", 1_234_567))
+    assert diagnose(figures, checks)[0]["line_id"] == "a"
+    master = search.OrgProblem._master
+
+    def stopped_by_a_limit(self, *args, **kwargs):   # as a master past MAX_MASTER_NODES stops
+        h, ids = master(self, *args, **kwargs)
+        h.setOptionValue("time_limit", 0.0)
+        return h, ids
+
+    monkeypatch.setattr(search.OrgProblem, "_master", stopped_by_a_limit)
+    [row] = diagnose(figures, checks)
+    assert row["n_figures"] == 0 and row["fact_id"] is None and len(row["check_ids"]) == 2
+    assert row["sentence"].startswith("The diagnosis gave up: finding the fewest figures that explain these 2 checks")
+
+
 def test_a_ratio_over_a_mislabelled_total_blames_the_total_not_the_claim():
     """Total assets printed in tkr under a kr heading: the equity ratio printed beside it (in range, and
     right) fails only because it divides by that total; the total is the one figure to blame."""

@@ -21,7 +21,7 @@ from finsam.ingest.ocr import _assembled, _Char, _with_figures_of
 from finsam.inputs import validate_inputs
 from finsam.run.nightly import nightly_run
 from finsam.synthetic.generate import generate
-from finsam.synthetic.scan import Scanner, scan
+from finsam.synthetic.scan import Scanner, known_association, scan
 from test_ingest import REPORT
 from test_ingest_formats import figures, needs, render_real_report
 from test_new_association import TABLE_STATEMENTS
@@ -94,20 +94,6 @@ def scanned_real_report(tmp_path_factory):
 ORG = "sf_skannad"   # the real report's association under another id: the seeds hold Västerås's own facts
 
 
-def known_association(project, folder: Path) -> Path:
-    """A collection folder holding what an earlier ingest learnt of ORG: Västerås's own lines, interventions,
-    label variants and members, as if it had ingested last year's report."""
-    folder.mkdir(parents=True)
-    for name in ("own_lines", "interventions", "label_variants", "funding_members"):
-        with (project.seeds_dir / "reference" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
-            rows = [{**row, "org_id": ORG} for row in csv.DictReader(f) if row["org_id"] == "sf_vasteras"]
-        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    return folder
-
-
 def failing_in_tables(built: Path, org: str) -> set[tuple[str, int]]:
     with duckdb.connect(str(built), read_only=True) as con:
         return {(check, year) for check, year, statements in con.execute("""
@@ -128,7 +114,7 @@ def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_t
     with pdfplumber.open(scanned_real_report) as pdf:
         assert not any(page.chars for page in pdf.pages), "a scan has no text layer"
     expected = figures(ingest(project, REPORT, "sf_vasteras", 2023))
-    folder = known_association(project, tmp_path / "collection")
+    folder = known_association(project.seeds_dir, "sf_vasteras", ORG, tmp_path / "collection")
     result = ingest(project, scanned_real_report, ORG, 2023, known=folder)
     got = figures(result)
     assert len(expected) == 371 and set(got) == set(expected), (sorted(set(expected) - set(got)), sorted(set(got) - set(expected)))

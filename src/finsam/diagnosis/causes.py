@@ -6,7 +6,7 @@ import math
 
 from finsam.diagnosis.forms import FORMS
 from finsam.diagnosis.model import TIE, Cause, Check, Explanation, Figure, check_refs
-from finsam.diagnosis.search import MAX_ALTERNATIVE_PROPOSALS, OrgProblem
+from finsam.diagnosis.search import MAX_ALTERNATIVE_PROPOSALS, MAX_MASTER_NODES, OrgProblem
 from finsam.diagnosis.slips import KIND_WORDS, KINDS, Context, classify
 
 # How many explanations of one cause are listed (every tie is listed, up to MAX_TIED: a table whose
@@ -36,6 +36,11 @@ def diagnose_org(org_id: str, figures: dict[str, Figure], checks: list[Check], w
     causes: list[Cause] = []
     best = problem.search(problem.failing) if problem.failing else frozenset()
     best = problem.release_claims(best) if best is not None else None
+    if best is None and problem.gave_up:
+        return [figureless_row(f"{org_id}#1", org_id, failing[0], check_refs(failing), [], (
+            f"The diagnosis gave up: finding the fewest figures that explain these {len(failing)} checks took "
+            f"more than {MAX_MASTER_NODES} steps of its search. Many figures may be wrong at once (a table read "
+            "wrong?): look at the failing checks."))]
     if best is None:
         causes.append(Cause([problem.checks[k] for k in problem.failing], [Explanation([], math.inf)]))
     else:

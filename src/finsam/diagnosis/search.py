@@ -19,6 +19,13 @@ MAX_PROPOSALS = 200
 MAX_ALTERNATIVE_PROPOSALS = 25
 
 
+# Branch-and-bound nodes a master problem may take before the search gives up. A report with a few slips
+# is solved at the root or close to it; a scan read badly (18 failing checks, many figures off) made each
+# master a hard hitting-set problem, a second each and more as the cuts grew, for minutes. Nodes, not time:
+# the same data gives the same diagnosis on any machine.
+MAX_MASTER_NODES = 1000
+
+
 class OrgProblem:
     """The localisation problem of one association, solved as an implicit hitting-set problem.
 
@@ -46,6 +53,7 @@ class OrgProblem:
         # cuts learnt from proposals that could not hold: if every figure of `moving` moves, one of
         # `one_of` must move too (valid whatever else moves, so kept for every later search)
         self.cuts: list[tuple[frozenset, frozenset]] = []
+        self.gave_up = False   # a master problem needed more than MAX_MASTER_NODES
         self._holds: dict[frozenset, bool] = {}
         scale: dict[str, float] = {}
         for fig in figures.values():
@@ -106,8 +114,11 @@ class OrgProblem:
         no_goods = [(frozenset(e), frozenset()) for e in excluded]
         for _ in range(max_proposals):
             h, ids = self._master(cover, self.cuts + no_goods, also_moving, candidates, max_weight)
+            h.setOptionValue("mip_max_nodes", MAX_MASTER_NODES)
             h.run()
-            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                self.gave_up = self.gave_up or status != highspy.HighsModelStatus.kInfeasible
                 return None
             values = h.getSolution().col_value
             chosen = frozenset(f for f, v in zip(ids, values) if v > 0.5)

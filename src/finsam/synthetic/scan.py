@@ -42,3 +42,24 @@ def scan(pdf: Path, out: Path, scanner: Scanner = Scanner(), seed: int = 0) -> N
             Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8)).save(jpeg, "JPEG", quality=scanner.quality)
             pages.append(Image.open(io.BytesIO(jpeg.getvalue())))
         pages[0].save(out, "PDF", resolution=scanner.dpi, save_all=True, append_images=pages[1:])
+
+
+LEARNT_FILES = ("own_lines", "interventions", "label_variants", "funding_members")
+
+
+def known_association(seeds_dir: Path, like: str, org_id: str, folder: Path) -> Path:
+    """A collection folder holding what an earlier ingest would have learnt of `org_id` (its own lines,
+    interventions, label variants and members), copied from the seeds' rows of `like`: so that a scan of
+    `like`'s report is read and proof-read as another association's (the seeds hold `like`'s own figures,
+    which a proof-read of the same report would contradict)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in LEARNT_FILES:
+        with (seeds_dir / "reference" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            rows = [{**row, "org_id": org_id} for row in csv.DictReader(f) if row["org_id"] == like]
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
