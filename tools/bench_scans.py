@@ -26,6 +26,7 @@ from pathlib import Path
 
 import finsam.ingest.proof_read as proof_read_module
 from finsam.ingest import ingest
+from finsam.ingest.model import DOUBTED_READINGS
 from finsam.project import Project
 from finsam.synthetic.generate import generate
 from finsam.synthetic.render import SCANNED, Style, render_documents, text_blocks
@@ -66,12 +67,13 @@ def scored(project: Project, document: Path, org_id: str, year: int, truth: dict
         pages = len(pdf.pages)
     got = {key(f): Decimal(f["value"]) for f in result.facts}
     named = {(i.statement, i.line_id, i.measure, i.fiscal_year) for i in result.review
-             if i.kind in ("misread", "uncertain_reading")}
+             if i.kind in DOUBTED_READINGS}
     wrong = [k for k in got if k in truth and truth[k] != got[k]]
     extra = [k for k in got if k not in truth]
     return {"document": document.name, "truth": len(truth), "read": len(got), "exact": len(got) - len(wrong) - len(extra),
             "wrong": len(wrong), "extra": len(extra), "unnamed": len([k for k in wrong + extra if k not in named]),
-            "misread": result.count("misread"), "uncertain": result.count("uncertain_reading"),
+            "misread": result.count("misread"), "blamed": result.count("blamed_figure"),
+            "uncertain": result.count("uncertain_reading"),
             "not_proof_read": result.count("not_proof_read"), "pages": pages,
             "ocr_s": round(seconds - sum(proof_seconds), 1), "proof_read_s": round(sum(proof_seconds), 1),
             "unnamed_keys": [(k, str(truth.get(k)), str(got[k])) for k in wrong + extra if k not in named][:5]}
@@ -103,7 +105,7 @@ def generated(project: Project, work: Path, reports: int) -> list[dict]:
 
 
 def render(real: list[dict], rows: list[dict]) -> str:
-    columns = ["document", "pages", "truth", "read", "exact", "wrong", "extra", "unnamed", "misread", "uncertain",
+    columns = ["document", "pages", "truth", "read", "exact", "wrong", "extra", "unnamed", "misread", "blamed", "uncertain",
                "ocr_s", "proof_read_s"]
     total = {c: sum(r[c] for r in rows) for c in columns[1:]}
     lines = [HEADING, "",
@@ -111,7 +113,7 @@ def render(real: list[dict], rows: list[dict]) -> str:
               "(this machine, 2 cores, nothing else running). `truth`: the table figures of the text or the "
               "generator; `exact`/`wrong`/`extra`: figures read right, read otherwise, read for a line and year the "
               "truth does not have; `unnamed`: wrong or extra figures not named in review as `misread` or "
-              "`uncertain_reading` (the target is 0); `ocr_s`: reading the PDF, `proof_read_s`: the checks' build."),
+              "`blamed_figure` or `uncertain_reading` (the target is 0); `ocr_s`: reading the PDF, `proof_read_s`: the checks' build."),
              "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in [*real, *rows]:
         lines.append("| " + " | ".join(str(row[c]) for c in columns) + " |")

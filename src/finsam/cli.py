@@ -210,10 +210,6 @@ def generate(
     out.print(escape(f"wrote {folder}: " + ", ".join(f"{v} {k}" for k, v in summary.items())))
 
 
-# the review items ingest lists on the console (review.csv and review.html list them all)
-NEEDS_A_PERSON = ("not_proof_read", "misread", "uncertain_reading", "unmapped_label", "unexplained")
-
-
 @app.command()
 def ingest(
     source: Annotated[Path, typer.Argument(help="The published annual report: .txt/.md, .pdf (with a text layer, or scanned: read by OCR) or .docx.")],
@@ -236,6 +232,7 @@ def ingest(
     ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
+    from finsam.ingest.model import DOUBTED_READINGS
     from finsam.inputs import ID
 
     if not ID.fullmatch(org):
@@ -272,7 +269,9 @@ def ingest(
     out.print(table)
     for reading in result.unread_required:
         out.print(f"[red]not read[/] {escape(reading.statement)} {escape(reading.name)}: {escape(reading.problem)}")
-    for item in [i for i in result.review if i.kind in NEEDS_A_PERSON][:CONSOLE_ROWS]:
+    # on the console what needs a person (review.csv and review.html list every item)
+    needs_a_person = ("not_proof_read", *DOUBTED_READINGS, "unmapped_label", "unexplained")
+    for item in [i for i in result.review if i.kind in needs_a_person][:CONSOLE_ROWS]:
         out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} "
                   f"{escape(item.token or item.value)}: {escape(item.rule)}"
                   + (f" (best: {escape(item.candidates)})" if item.candidates else ""))

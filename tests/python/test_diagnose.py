@@ -91,6 +91,7 @@ def test_each_kind_of_slip_is_named_on_the_planted_figure(printed, unit, decimal
     (-1_234_567, 0, 1_234_567),    # a dash read as a minus
     (234_567, 0, 1_234_567),       # "1" of "1 234 567" read as a cell of its own
     (1_234, 0, 1_234_567),         # "567" read as a cell of its own
+    (124_567, 0, 1_234_567),       # a thin digit lost
     (451_234_567, 0, 1_234_567),   # the cell before's last digits joined on
     (1_234_567_12, 0, 1_234_567),  # the next cell's first digits joined on
     (1_234.667, 3, 1_234.567),     # a decimal: 5 read as 6

@@ -17,6 +17,7 @@ from PIL import Image
 
 from finsam.ingest import UnreadableSource, ingest, write_outputs
 from finsam.ingest.layout import Word
+from finsam.ingest.model import DOUBTED_READINGS
 from finsam.ingest.ocr import _assembled, _Char, _with_figures_of
 from finsam.inputs import validate_inputs
 from finsam.run.nightly import nightly_run
@@ -126,7 +127,7 @@ def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_t
     # every figure read wrong is named, as a misreading with the value of its text, or as an uncertain reading
     misread = [k for k in expected if expected[k][0] != got[k][0]]
     named = {(i.statement, i.line_id, i.measure, i.fiscal_year): i for i in result.review
-             if i.kind in ("misread", "uncertain_reading")}
+             if i.kind in DOUBTED_READINGS}
     assert [k for k in misread if k not in named] == []
     assert [(k, Decimal(named[k].implied_value)) for k in misread if named[k].kind == "misread"] == [
         (k, expected[k][0]) for k in misread if named[k].kind == "misread"]
@@ -163,7 +164,7 @@ def test_a_generated_report_scanned_at_200_dpi_askew_has_no_figure_read_wrong_un
     exact = [k for k in got if truth.get(k) == got[k]]
     assert len(exact) >= 0.9 * len(truth), (len(exact), len(truth))
     named = {(i.statement, i.line_id, i.measure, i.fiscal_year) for i in result.review
-             if i.kind in ("misread", "uncertain_reading")}
+             if i.kind in DOUBTED_READINGS}
     assert [k for k in got if truth.get(k) != got[k] and k not in named] == []
 
 

@@ -29,13 +29,18 @@ GROUP = 3
 
 
 def _misread(fig: Figure, sign: int, digits: str, half: float) -> list[tuple[float, float]]:
-    """The values a figure read by OCR may truly be: a digit confused, the minus lost or invented, a
-    thousands group lost or gained at either end."""
+    """The values a figure read by OCR may truly be: a digit confused, a thin digit lost (a "1" at 200 dpi)
+    or a speck read as one, the minus lost or invented, a thousands group lost or gained at either end."""
     out: list[tuple[float, float]] = []
     for k, digit in enumerate(digits):
         for confusable in {d for group in OCR_CONFUSIONS if digit in group for d in group} - {digit}:
             if not (k == 0 and confusable == "0" and len(digits) > 1):
                 out.append((_from_digits(fig, sign, digits[:k] + confusable + digits[k + 1:]), half))
+    for k in range(len(digits) + 1):
+        out += [(_from_digits(fig, sign, digits[:k] + d + digits[k:]), half) for d in "0123456789" if k or d != "0"]
+    if len(digits) > 1:
+        out += [(_from_digits(fig, sign, digits[:k] + digits[k + 1:]), half) for k in range(len(digits))
+                if k or digits[1] != "0"]
     if fig.value != 0:
         out.append((-fig.x, half))
     whole = len(digits) - max(fig.decimals, 0)

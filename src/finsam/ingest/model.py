@@ -101,11 +101,16 @@ class Document:
         self.blocks.append(block)
 
 
+# The review kinds of a figure read by OCR that may be wrong (ingest.proof_read): the diagnosis's
+# misreading, another slip it blames on the figure, and a reading no passing check confirms.
+DOUBTED_READINGS = ("misread", "blamed_figure", "uncertain_reading")
+
+
 @dataclass
 class ReviewItem:
     kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
                            # own_line | member | doubtful_pairing (what ingest learnt of the association) |
-                           # | misread, uncertain_reading, not_proof_read (the checks proof-read a scan)
+                           # | misread, blamed_figure, uncertain_reading, not_proof_read (a scan proof-read)
     source_ref: str
     text: str              # the row label or the sentence
     token: str = ""

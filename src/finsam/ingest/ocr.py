@@ -127,9 +127,12 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
         for (k, (left, upper, _, _), x0, x1), reread in zip(listed, again):
             chars = [_Char(c.text, c.x0 + left * POINTS, c.top + upper * POINTS, c.x1 + left * POINTS,
                            c.bottom + upper * POINTS, c.confidence) for _, word in reread for c in word]
-            chars = [c for c in chars if x0 <= (c.x0 + c.x1) / 2 <= x1]   # not a neighbour's edge
-            if any(c.text.isdigit() for c in chars):
-                words[k] = (words[k][0], chars)
+            kept = [c for c in chars if x0 <= (c.x0 + c.x1) / 2 <= x1]   # not a neighbour's edge
+            first = chars.index(kept[0]) if kept else 0
+            if first and chars[first - 1].text in MINUSES:
+                kept.insert(0, chars[first - 1])   # a minus the line's reading left out ("-4" read "4")
+            if any(c.text.isdigit() for c in kept):
+                words[k] = (words[k][0], kept)
     return _assembled(words)
 
 
@@ -242,6 +245,7 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
 
 BRACKETS = set("()[]{}|")
 FIGURE_CHARACTERS = "0123456789-−,.%"   # what a figure word is made of
+MINUSES = "-−"
 # Tesseract's English model reads digits better than its Swedish one (a lone "0" as "0", not "4" or "[6]"),
 # but no å, ä, ö: the text is read in Swedish, the figures in English
 FIGURES_MODEL = "eng"

@@ -1,8 +1,9 @@
 """The checks proof-read a scanned report as it is ingested: what ingest read, with the association's files
 it writes beside it, is built and checked by the nightly run in a scratch folder (nothing is published, no
 run report is added), and the verdict on the figures read by OCR becomes review items: each figure the
-diagnosis names a misreading, with the value that makes its checks hold, and each uncertain reading that
-no passing check confirms."""
+preferred diagnosis blames, with the value that makes its checks hold (`misread` where a misreading explains
+it, tried first for such a figure, else `blamed_figure`: a slip of the report itself, unless the page shows
+otherwise), and each uncertain reading that no passing check confirms."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from finsam.ingest.model import ReviewItem
 from finsam.project import Project, duckdb_settings
 
 MISREADS = """
-select d.source_ref, d.label_printed, p.value, d.implied_value, p.decimals, d.unit, d.statement, d.line_id,
-       d.measure, cast(d.fiscal_year as varchar), d.sentence
+select d.kind, d.source_ref, d.label_printed, p.value, d.implied_value, p.decimals, d.unit, d.statement,
+       d.line_id, d.measure, cast(d.fiscal_year as varchar), d.sentence
 from marts.diagnoses as d
 join intermediate.int_printed_facts as p on p.fact_id = d.fact_id
-where d.org_id = $org and d.report_year = $year and d.cause_rank = 1 and d.kind = 'misread'
+where d.org_id = $org and d.report_year = $year and d.cause_rank = 1 and p.confidence is not null
   and d.implied_value <> d.printed_value   -- blamed with another figure, it need not change itself
 order by d.statement, d.line_id, d.measure, d.fiscal_year
 """
@@ -57,12 +58,13 @@ def proof_read(project: Project, collection: dict[str, tuple[list[str], list[dic
             parameters = {"org": org_id, "year": report_year}
             misreads = con.execute(MISREADS, parameters).fetchall()
             unconfirmed = con.execute(UNCONFIRMED, parameters).fetchall()
-    items = [ReviewItem("misread", where, label, value=f"{printed:.{max(decimals, 0)}f}", implied_value=f"{implied:.{max(decimals, 0)}f}",
+    # a misreading, or (the page shows what was read) a slip of the report itself: the kind says which is likelier
+    items = [ReviewItem("misread" if kind == "misread" else "blamed_figure", where, label, value=f"{printed:.{max(decimals, 0)}f}", implied_value=f"{implied:.{max(decimals, 0)}f}",
                         unit=unit, decimals=str(decimals), statement=statement, line_id=line_id, measure=measure,
                         fiscal_year=year, rule=f"{sentence} If the page shows that value, correct it in facts.csv; "
                                                "if it shows what was read, the report itself prints it so")
-             for where, label, printed, implied, decimals, unit, statement, line_id, measure, year, sentence in misreads]
-    # a misread figure is listed once, as a misreading: it says more than that no check confirms it
+             for kind, where, label, printed, implied, decimals, unit, statement, line_id, measure, year, sentence in misreads]
+    # a blamed figure is listed once, as blamed: that says more than that no check confirms it
     items += [ReviewItem("uncertain_reading", where, label, value=f"{value:.{max(decimals, 0)}f}", unit=unit, decimals=str(decimals),
                          statement=statement, line_id=line_id, measure=measure, fiscal_year=year, rule=message)
               for where, label, value, unit, decimals, statement, line_id, measure, year, message in unconfirmed

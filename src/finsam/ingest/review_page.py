@@ -13,13 +13,13 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from finsam.ingest.model import ReviewItem
+from finsam.ingest.model import DOUBTED_READINGS, ReviewItem
 
 # what a figure read by OCR names in its source_ref (ingest.model.Reading and Place write it)
 WHERE_ON_PAGE = re.compile(r"page (\d+), box ([\d.]+),([\d.]+),([\d.]+),([\d.]+) pt")
 MARGIN = 14          # points above and below the figure's box: the row, and a little of its neighbours
 CROP_SCALE = 0.5     # of the reading's resolution: 150 dpi, legible and small
-ORDER = ("not_proof_read", "misread", "uncertain_reading", "unexplained", "unmapped_label", "statement_not_read", "doubtful_pairing",
+ORDER = ("not_proof_read", *DOUBTED_READINGS, "unexplained", "unmapped_label", "statement_not_read", "doubtful_pairing",
          "candidate", "own_line", "member", "ignored")
 
 PAGE = """<!doctype html>
