@@ -4,6 +4,7 @@ review items ingest writes beside the facts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +55,16 @@ class Reading:
 
     def __str__(self) -> str:
         return "box " + ",".join(f"{v:.0f}" for v in self.box) + " pt"
+
+
+# a figure read by OCR, as its source_ref names where it stands: Place's page, then Reading's box
+WHERE_ON_PAGE = re.compile(r"page (\d+), box ([\d.]+),([\d.]+),([\d.]+),([\d.]+) pt")
+
+
+def page_and_box(source_ref: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """The page and box a source_ref names for a figure read by OCR; None for any other figure."""
+    found = WHERE_ON_PAGE.search(source_ref)
+    return (int(found[1]), (float(found[2]), float(found[3]), float(found[4]), float(found[5]))) if found else None
 
 
 @dataclass

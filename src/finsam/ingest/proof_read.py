@@ -15,7 +15,7 @@ import duckdb
 from finsam.ingest.model import ReviewItem
 from finsam.project import Project, duckdb_settings
 
-MISREADS = """
+BLAMED = """
 select d.kind, d.source_ref, d.label_printed, p.value, d.implied_value, p.decimals, d.unit, d.statement,
        d.line_id, d.measure, cast(d.fiscal_year as varchar), d.sentence
 from marts.diagnoses as d
@@ -56,17 +56,24 @@ def proof_read(project: Project, collection: dict[str, tuple[list[str], list[dic
         with duckdb.connect(str(Path(result.build_dir) / "finsam.duckdb"), read_only=True,
                             config=duckdb_settings()) as con:
             parameters = {"org": org_id, "year": report_year}
-            misreads = con.execute(MISREADS, parameters).fetchall()
+            blamed = con.execute(BLAMED, parameters).fetchall()
             unconfirmed = con.execute(UNCONFIRMED, parameters).fetchall()
     # a misreading, or (the page shows what was read) a slip of the report itself: the kind says which is likelier
-    items = [ReviewItem("misread" if kind == "misread" else "blamed_figure", where, label, value=f"{printed:.{max(decimals, 0)}f}", implied_value=f"{implied:.{max(decimals, 0)}f}",
-                        unit=unit, decimals=str(decimals), statement=statement, line_id=line_id, measure=measure,
-                        fiscal_year=year, rule=f"{sentence} If the page shows that value, correct it in facts.csv; "
-                                               "if it shows what was read, the report itself prints it so")
-             for kind, where, label, printed, implied, decimals, unit, statement, line_id, measure, year, sentence in misreads]
+    items = [ReviewItem("misread" if kind == "misread" else "blamed_figure", where, label,
+                        value=_printed(printed, decimals), implied_value=_printed(implied, decimals), unit=unit,
+                        decimals=str(decimals), statement=statement, line_id=line_id, measure=measure, fiscal_year=year,
+                        rule=f"{sentence} If the page shows that value, correct it in facts.csv; if it shows what "
+                             "was read, the report itself prints it so")
+             for kind, where, label, printed, implied, decimals, unit, statement, line_id, measure, year, sentence in blamed]
     # a blamed figure is listed once, as blamed: that says more than that no check confirms it
-    items += [ReviewItem("uncertain_reading", where, label, value=f"{value:.{max(decimals, 0)}f}", unit=unit, decimals=str(decimals),
-                         statement=statement, line_id=line_id, measure=measure, fiscal_year=year, rule=message)
+    items += [ReviewItem("uncertain_reading", where, label, value=_printed(value, decimals), unit=unit,
+                         decimals=str(decimals), statement=statement, line_id=line_id, measure=measure, fiscal_year=year,
+                         rule=message)
               for where, label, value, unit, decimals, statement, line_id, measure, year, message in unconfirmed
               if where not in {i.source_ref for i in items}]
     return items
+
+
+def _printed(value, decimals: int) -> str:
+    """A figure as facts.csv writes it: its printed decimals, no more."""
+    return f"{value:.{max(decimals, 0)}f}"

@@ -13,10 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from finsam.ingest.model import DOUBTED_READINGS, ReviewItem
+from finsam.ingest.model import DOUBTED_READINGS, ReviewItem, page_and_box
 
-# what a figure read by OCR names in its source_ref (ingest.model.Reading and Place write it)
-WHERE_ON_PAGE = re.compile(r"page (\d+), box ([\d.]+),([\d.]+),([\d.]+),([\d.]+) pt")
 MARGIN = 14          # points above and below the figure's box: the row, and a little of its neighbours
 CROP_SCALE = 0.5     # of the reading's resolution: 150 dpi, legible and small
 ORDER = ("not_proof_read", *DOUBTED_READINGS, "unexplained", "unmapped_label", "statement_not_read", "doubtful_pairing",
@@ -62,13 +60,14 @@ class Crop:
 def review_page(items: list[ReviewItem], source: Path | None) -> str:
     """The page, every item in the order a person works through them; figures of a scanned PDF cropped."""
     ordered = sorted(items, key=lambda i: ORDER.index(i.kind) if i.kind in ORDER else len(ORDER))
-    where = {id(item): _page_box(item.source_ref) for item in ordered}
+    where = {id(item): page_and_box(item.source_ref) for item in ordered}
     wanted = {pb for pb in where.values() if pb}
     images = _crops(source, wanted) if wanted and source and source.suffix.lower() == ".pdf" else {}
     environment = Environment(autoescape=True, undefined=StrictUndefined)
     environment.filters["figure"] = _figure
     return environment.from_string(PAGE).render(
-        source=source.name if source else "the report", counts=list(Counter(i.kind for i in ordered).items()), items=[(item, images.get(where[id(item)])) for item in ordered])
+        source=source.name if source else "the report", counts=list(Counter(i.kind for i in ordered).items()),
+        items=[(item, images.get(where[id(item)])) for item in ordered])
 
 
 def _figure(value: str) -> str:
@@ -78,11 +77,6 @@ def _figure(value: str) -> str:
     whole, _, decimals = value.lstrip("-").partition(".")
     grouped = f"{int(whole):,}".replace(",", "\u00a0")
     return ("−" if value.startswith("-") else "") + grouped + ("," + decimals if decimals else "")
-
-
-def _page_box(source_ref: str) -> tuple[int, tuple[float, ...]] | None:
-    found = WHERE_ON_PAGE.search(source_ref)
-    return (int(found[1]), tuple(float(found[k]) for k in range(2, 6))) if found else None
 
 
 def _crops(source: Path, wanted: set[tuple[int, tuple[float, ...]]]) -> dict:
