@@ -14,16 +14,13 @@
     'int_restatement_checks': [],
     'int_range_checks': [],
 } %}
-{% set subject_columns = ['statement', 'concept_id', 'intervention_id', 'member_type', 'member_line_id', 'goal_id'] %}
 {% for model, subject in check_models.items() %}
 select
     check_id,
     check_family,
     org_id,
     fiscal_year,
-{%- for column in subject_columns %}
-    {% if column in subject %}{{ column }}{% else %}cast(null as varchar){% endif %} as {{ column }},
-{%- endfor %}
+    {{- check_subject_columns(subject) }}
     lhs_label,
     cast(lhs_value as double)  as lhs_value,
     rhs_label,

@@ -24,12 +24,7 @@ select
     'reading'                                                       as check_family,
     u.org_id,
     u.fiscal_year,
-    u.statement,
-    cast(null as varchar)                                           as concept_id,
-    cast(null as varchar)                                           as intervention_id,
-    cast(null as varchar)                                           as member_type,
-    cast(null as varchar)                                           as member_line_id,
-    cast(null as varchar)                                           as goal_id,
+    {{- check_subject_columns({'statement': 'u.statement'}) }}
     concat('reading confidence of ', u.label_printed)               as lhs_label,
     u.confidence                                                    as lhs_value,
     'uncertain below'                                               as rhs_label,

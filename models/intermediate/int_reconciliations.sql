@@ -80,12 +80,7 @@ stale_errata as (
         'errata'                                                        as check_family,
         e.org_id,
         e.fiscal_year,
-        cast(null as varchar)                                           as statement,
-        cast(null as varchar)                                           as concept_id,
-        cast(null as varchar)                                           as intervention_id,
-        cast(null as varchar)                                           as member_type,
-        cast(null as varchar)                                           as member_line_id,
-        cast(null as varchar)                                           as goal_id,
+        {{- check_subject_columns() }}
         concat('registered erratum ', e.check_id)                       as lhs_label,
         cast(e.lhs_value as double)                                     as lhs_value,
         'registered right-hand figure'                                  as rhs_label,
@@ -117,23 +112,12 @@ stale_errata as (
     where not coalesce(not r.passed and {{ registered_figures }}, false)
 )
 
+{% for rows in ['check_rows', 'stale_errata', ref('int_reading_checks')] %}
 select
     check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
     member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
     difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
     form, terms
-from check_rows
-union all
-select
-    check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
-    member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
-    form, terms
-from stale_errata
-union all
-select
-    check_id, check_family, org_id, fiscal_year, statement, concept_id, intervention_id, member_type,
-    member_line_id, goal_id, lhs_label, lhs_value, rhs_label, rhs_value,
-    difference, tolerance, unit, status, severity, source_ref, rule, erratum_reason, message, fact_ids,
-    form, terms
-from {{ ref('int_reading_checks') }}
+from {{ rows }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}

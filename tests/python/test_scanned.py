@@ -117,6 +117,8 @@ def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_t
     expected = figures(ingest(project, REPORT, "sf_vasteras", 2023))
     folder = known_association(project.seeds_dir, "sf_vasteras", ORG, tmp_path / "collection")
     result = ingest(project, scanned_real_report, ORG, 2023, known=folder)
+    # the proof-read built in a scratch folder: nothing published, no run report added
+    assert not project.published_db.exists() and not (project.reports_dir / "runs").exists()
     got = figures(result)
     assert len(expected) == 371 and set(got) == set(expected), (sorted(set(expected) - set(got)), sorted(set(got) - set(expected)))
     assert [(s.statement, s.status) for s in result.statements if s.status != "read"] == []

@@ -28,6 +28,12 @@ OCR_CONFUSIONS = ("17", "38", "56", "0896")
 GROUP = 3
 
 
+def _digit_inserted(fig: Figure, sign: int, digits: str, half: float) -> list[tuple[float, float]]:
+    """The values with one digit more anywhere in the printed digits (none a leading zero): a digit dropped."""
+    return [(_from_digits(fig, sign, digits[:k] + d + digits[k:]), half)
+            for k in range(len(digits) + 1) for d in "0123456789" if k or d != "0"]
+
+
 def _misread(fig: Figure, sign: int, digits: str, half: float) -> list[tuple[float, float]]:
     """The values a figure read by OCR may truly be: a digit confused, a thin digit lost (a "1" at 200 dpi)
     or a speck read as one, the minus lost or invented, a thousands group lost or gained at either end."""
@@ -36,8 +42,7 @@ def _misread(fig: Figure, sign: int, digits: str, half: float) -> list[tuple[flo
         for confusable in {d for group in OCR_CONFUSIONS if digit in group for d in group} - {digit}:
             if not (k == 0 and confusable == "0" and len(digits) > 1):
                 out.append((_from_digits(fig, sign, digits[:k] + confusable + digits[k + 1:]), half))
-    for k in range(len(digits) + 1):
-        out += [(_from_digits(fig, sign, digits[:k] + d + digits[k:]), half) for d in "0123456789" if k or d != "0"]
+    out += _digit_inserted(fig, sign, digits, half)
     if len(digits) > 1:
         out += [(_from_digits(fig, sign, digits[:k] + digits[k + 1:]), half) for k in range(len(digits))
                 if k or digits[1] != "0"]
@@ -86,10 +91,7 @@ def candidates(fig: Figure, kind: str, context: "Context") -> list[tuple[float, 
                 if d != digits[k] and not (k == 0 and d == "0" and len(digits) > 1):
                     out.append((_from_digits(fig, sign, digits[:k] + d + digits[k + 1:]), half))
     elif kind == "dropped_or_doubled_digit":
-        for k in range(len(digits) + 1):
-            for d in "0123456789":
-                if not (k == 0 and d == "0"):
-                    out.append((_from_digits(fig, sign, digits[:k] + d + digits[k:]), half))
+        out += _digit_inserted(fig, sign, digits, half)
         for k in range(len(digits) - 1):
             if digits[k] == digits[k + 1]:
                 out.append((_from_digits(fig, sign, digits[:k] + digits[k + 1:]), half))

@@ -248,19 +248,21 @@ class Interpreter:
     def without_conflicting_figures(self) -> None:
         """Two figures read for one line, measure and year that differ (a table whose year header was not
         read, so that every column seemed the report's year) are no facts: each is a review item."""
-        key = ("report_year", "fiscal_year", "statement", "line_id", "measure")
+        def key(fact: dict[str, str]) -> tuple[str, ...]:
+            return tuple(fact[c] for c in ("report_year", "fiscal_year", "statement", "line_id", "measure"))
+
         values: dict[tuple, set[str]] = {}
         for fact in self.result.facts:
-            values.setdefault(tuple(fact[c] for c in key), set()).add(fact["value"])
+            values.setdefault(key(fact), set()).add(fact["value"])
         conflicting = {k for k, v in values.items() if len(v) > 1}
-        for fact in [f for f in self.result.facts if tuple(f[c] for c in key) in conflicting]:
-            others = sorted(values[tuple(fact[c] for c in key)] - {fact["value"]})
+        for fact in [f for f in self.result.facts if key(f) in conflicting]:
+            others = sorted(values[key(fact)] - {fact["value"]})
             self.add(ReviewItem("", fact["source_ref"], fact["label_printed"], fact["value"], value=fact["value"],
                                 unit=fact["unit"], decimals=fact["decimals"], statement=fact["statement"],
                                 line_id=fact["line_id"], measure=fact["measure"], fiscal_year=fact["fiscal_year"]),
                      "unexplained", rule=f"another figure of the same line and year was read too ({', '.join(others)}): "
                                          "the column's year is in doubt; type the figures of this table by hand")
-        self.result.facts = [f for f in self.result.facts if tuple(f[c] for c in key) not in conflicting]
+        self.result.facts = [f for f in self.result.facts if key(f) not in conflicting]
 
     def account_for_statements(self) -> None:
         """Every table statement read, or a review item saying it was not (see StatementReading)."""

@@ -121,7 +121,7 @@ DOUBTED_READINGS = ("misread", "blamed_figure", "uncertain_reading")
 class ReviewItem:
     kind: str              # unmapped_label | candidate | ignored | unexplained | statement_not_read |
                            # own_line | member | doubtful_pairing (what ingest learnt of the association) |
-                           # | misread, blamed_figure, uncertain_reading, not_proof_read (a scan proof-read)
+                           # misread | blamed_figure | uncertain_reading | not_proof_read (a scan proof-read)
     source_ref: str
     text: str              # the row label or the sentence
     token: str = ""
@@ -134,4 +134,4 @@ class ReviewItem:
     fiscal_year: str = ""
     rule: str = ""         # why ignored, or what is wrong
     candidates: str = ""   # best lines with scores
-    implied_value: str = ""  # a misread figure: the value that makes its checks hold
+    implied_value: str = ""  # a blamed figure: the value that makes its checks hold
