@@ -87,6 +87,7 @@ def published(project, pristine) -> Project:
 class ViewWarehouse:
     con: duckdb.DuckDBPyConnection  # open for writing: plant rows in a transaction and roll it back
     target: Path                    # dbt's target folder: manifest.json and the compiled SQL of every node
+    unit_tests: list                # the project's unit tests, run by this build (the nightly run leaves them out)
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +98,7 @@ def view_warehouse(tmp_path_factory) -> ViewWarehouse:
     db = project.root / "views.duckdb"
     views = ["--vars", "{table_materialization: view}"]
     # the data tests are compiled, not run: on views each would evaluate its models again, and the tests
-    # that read them run their queries
+    # that read them run their queries; the unit tests run here
     outcome = dbt_build(project.root, project.profiles_dir, db, [*views, "--exclude-resource-type", "test"])
     assert outcome.returncode == 0, outcome.log_tail
     compiled = subprocess.run(
@@ -106,5 +107,5 @@ def view_warehouse(tmp_path_factory) -> ViewWarehouse:
         env={**os.environ, "FINSAM_DB": str(db)}, capture_output=True, text=True)
     assert compiled.returncode == 0, compiled.stdout[-3000:]
     con = duckdb.connect(str(db))
-    yield ViewWarehouse(con, project.root / "target")
+    yield ViewWarehouse(con, project.root / "target", outcome.of_type("unit_test"))
     con.close()

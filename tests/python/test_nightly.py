@@ -14,8 +14,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import duckdb
+import yaml
 
-from conftest import copy_project, edit_csv_rows, sha256
+from conftest import REPO, copy_project, edit_csv_rows, sha256
 from finsam.run.dbt_steps import dbt_build
 from finsam.run.nightly import nightly_run
 from finsam.run.workspace import BUILD_SLOTS, build_slot, prepare_build_project
@@ -47,6 +48,14 @@ def test_real_report_passes_publishes_and_reports_the_known_errata(pristine):
     assert junit.tag == "testsuites"
     assert sum(int(s.get("failures")) for s in junit) == 0
     assert "calc.NOT3.summa_kostnader.amount:lines" in (report / "summary.md").read_text(encoding="utf-8")
+
+
+def test_unit_tests_run_in_the_test_suite_and_not_in_the_nightly_run(pristine, view_warehouse):
+    declared = {case["name"] for case in yaml.safe_load((REPO / "models" / "_unit_tests.yml").read_text(encoding="utf-8"))["unit_tests"]}
+    assert len(declared) >= 5
+    assert {t.name.split(".")[-1]: t.status for t in view_warehouse.unit_tests} == dict.fromkeys(declared, "pass")
+    nightly = json.loads((pristine.reports_dir / "published" / "result.json").read_text(encoding="utf-8"))
+    assert {t["resource_type"] for t in nightly["dbt_tests"]} == {"test"}
 
 
 def test_build_slots_are_taken_in_turn_and_a_spare_folder_keeps_no_parse(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ VERDICT_TEXT = {
 
 def describe_test_failure(test) -> str:
     """A failing dbt test as a person reads it: the file it checks, the column, the offending rows."""
-    where = test.tested_file or ("a unit test" if test.resource_type == "unit_test" else "the project")
+    where = test.tested_file or "the project"
     column = f" ({test.tested_column})" if test.tested_column else ""
     rows = "; ".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in test.offending_rows)
     found = f"{test.failures} offending row(s)" if test.failures else test.message
