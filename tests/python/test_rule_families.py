@@ -1,14 +1,15 @@
-"""Each rule family catches a planted error in a real `dbt build`; the real report passes (see the
-`pristine` fixture). A plant changes one seed as a person might mistype it."""
+"""Each rule family catches a planted error in a real `dbt build`; the real report passes. A plant changes
+one seed as a person might mistype it, in its own copy of the association: one build checks them all."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import edit_csv_rows
+from conftest import copy_project, edit_csv_rows
 from finsam.run.dbt_steps import dbt_build
 
 FACTS = Path("seeds/facts/facts_annual_report.csv")
@@ -34,37 +35,65 @@ PLANTS = {
 }
 
 
-def failing_checks(db: Path) -> dict[str, tuple[str, int]]:
+ORG = "sf_vasteras"
+# a line and its subtotal both +1 kr: the admin subtotal still foots, the known total check changes figures
+HIDING = [(FACTS, {"statement": "NOT3", "line_id": "lon_forbundschef", "fiscal_year": "2023"}, {"value": "795609"}),
+          (FACTS, {"statement": "NOT3", "line_id": "summa_admin", "fiscal_year": "2023"}, {"value": "1753771"})]
+
+
+def copy_of_the_association(project, copy: str, plants: list[tuple[Path, dict, dict]]) -> None:
+    """Every seed row of the association again under org_id `copy`, with `plants` made to the copy's rows:
+    the copies are checked side by side by one build, each failing only where its plant makes it fail."""
+    for seed in sorted((project.root / "seeds").rglob("*.csv")):
+        with seed.open(encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            if "org_id" not in (reader.fieldnames or []):
+                continue
+            copied = [{**row, "org_id": copy} for row in reader if row["org_id"] == ORG]
+        with seed.open("a", encoding="utf-8", newline="") as f:
+            csv.DictWriter(f, fieldnames=reader.fieldnames, lineterminator="\n").writerows(copied)
+    for path, match, change in plants:
+        assert edit_csv_rows(project.root / path, {**match, "org_id": copy}, change) == 1, (copy, match)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """One real `dbt build` of the real report beside one copy of it per plant: (its outcome, the failing
+    checks by association as {check_id: (family, year)})."""
+    project = copy_project(tmp_path_factory.mktemp("plants") / "finsam")
+    for family, (seed, match, change, _, _) in PLANTS.items():
+        copy_of_the_association(project, f"{ORG}_{family}", [(seed, match, change)])
+    copy_of_the_association(project, f"{ORG}_hiding", HIDING)
+    db = project.root / "planted.duckdb"
+    outcome = dbt_build(project.root, project.profiles_dir, db)
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.sql("select check_id, check_family, fiscal_year from marts.reconciliations where status = 'fail'").fetchall()
-    return {check_id: (family, year) for check_id, family, year in rows}
+        rows = con.sql("""select org_id, check_id, check_family, fiscal_year from marts.reconciliations
+                          where status = 'fail'""").fetchall()
+    failing: dict[str, dict[str, tuple[str, int]]] = {}
+    for org_id, check_id, family, year in rows:
+        failing.setdefault(org_id, {})[check_id] = (family, year)
+    return outcome, failing
+
+
+def test_the_planted_errors_fail_the_build_and_the_real_report_fails_nothing(planted):
+    outcome, failing = planted
+    assert outcome.returncode != 0
+    assert "assert_no_failed_reconciliations" in {t.name for t in outcome.test_failures}
+    assert not outcome.build_errors  # the plants show in no other dbt-level verdict
+    assert ORG not in failing
 
 
 @pytest.mark.parametrize("family", sorted(PLANTS))
-def test_planted_error_fails_the_build(project, family):
-    seed, match, change, check_id, year = PLANTS[family]
-    assert edit_csv_rows(project.root / seed, match, change) == 1
-    db = project.root / "planted.duckdb"
-    outcome = dbt_build(project.root, project.profiles_dir, db)
-    assert outcome.returncode != 0
-    assert "assert_no_failed_reconciliations" in {t.name for t in outcome.test_failures}
-    failing = failing_checks(db)
+def test_planted_error_fails_its_check(planted, family):
+    _, _, _, check_id, year = PLANTS[family]
+    failing = planted[1].get(f"{ORG}_{family}", {})
     assert check_id in failing, f"{check_id} did not fail; failing: {sorted(failing)}"
     assert failing[check_id] == (family, year)
-    # the plant also shows in the other dbt-level verdicts only where it should
-    assert not outcome.build_errors
 
 
-def test_a_new_inconsistency_cannot_hide_behind_an_erratum_with_other_figures(project):
+def test_a_new_inconsistency_cannot_hide_behind_an_erratum_with_other_figures(planted):
     """An erratum is pinned to its two figures: the same check failing with another figure fails."""
-    # a line and its subtotal both +1 kr: the admin subtotal still foots, the known total check changes figures
-    edit_csv_rows(project.root / FACTS, {"statement": "NOT3", "line_id": "lon_forbundschef", "fiscal_year": "2023"},
-                  {"value": "795609"})
-    edit_csv_rows(project.root / FACTS, {"statement": "NOT3", "line_id": "summa_admin", "fiscal_year": "2023"},
-                  {"value": "1753771"})
-    db = project.root / "planted.duckdb"
-    dbt_build(project.root, project.profiles_dir, db)
-    failing = failing_checks(db)
+    failing = planted[1].get(f"{ORG}_hiding", {})
     assert "calc.NOT3.summa_kostnader.amount:lines" in failing          # was 'known' with 12 517 887
     assert "erratum:calc.NOT3.summa_kostnader.amount:lines" in failing  # the erratum itself is reported stale
     assert "calc.NOT3.summa_admin.amount:lines" not in failing
