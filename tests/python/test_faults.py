@@ -1,4 +1,5 @@
-"""Faults: a nightly run killed at any moment, a full disk, an unwritable warehouse folder.
+"""Faults: a nightly run killed at any point (finsam.run.fault_points), a full disk, an unwritable
+warehouse folder.
 
 After every fault the published warehouse opens, its reconciliations are those of the last good run,
 and the next run succeeds without manual clean-up."""
@@ -6,13 +7,10 @@ and the next run succeeds without manual clean-up."""
 from __future__ import annotations
 
 import os
-import random
-import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,21 +18,9 @@ import duckdb
 import pytest
 
 from conftest import sha256
+from finsam.run.fault_points import KILL_AT, POINTS
 from finsam.run.nightly import nightly_run
 
-STAGE_LINE = re.compile(r"^\s*(ok|failed|skipped)\s+(validate|dbt build|gx|report|publish)\s")
-# (stage during which to kill, seconds into the stage: low, high). The run prints a line when a stage
-# ends, so a stage starts at the previous stage's line; start-up and validation take the first seconds.
-KILL_WINDOWS = [
-    ("validate", 0.0, 2.0),
-    ("dbt build", 0.5, 3.5),   # dbt start-up and seed load
-    ("dbt build", 3.5, 6.5),   # models
-    ("dbt build", 6.5, 9.5),   # dbt tests
-    ("gx", 0.0, 4.5),
-    ("report", 0.0, 0.3),
-    ("publish", 0.0, 0.02),
-]
-PREVIOUS = {"validate": None, "dbt build": "validate", "gx": "dbt build", "report": "gx", "publish": "report"}
 RECONCILIATIONS = "select check_id, org_id, fiscal_year, status, lhs_value, rhs_value from marts.reconciliations order by all"
 
 
@@ -43,53 +29,31 @@ def published_reconciliations(project) -> list[tuple]:
         return con.execute(RECONCILIATIONS).fetchall()
 
 
-def run_and_kill(project, stage: str, delay: float) -> str:
-    """Start `finsam run`, SIGKILL it `delay` seconds into `stage`; return what happened."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "finsam.cli", "run"], cwd=project.root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    waiting_for = PREVIOUS[stage]
-    if waiting_for is not None:
-        for line in proc.stdout:
-            match = STAGE_LINE.match(line)
-            if match and match.group(2) == waiting_for:
-                break
-    time.sleep(delay)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-        outcome = "killed"
-    else:
-        outcome = f"finished with exit {proc.returncode} before the kill"
-    proc.wait(timeout=60)
-    proc.stdout.close()
-    return outcome
+def run_killed_at(project, point: str) -> subprocess.CompletedProcess:
+    """`finsam run`, killed (SIGKILL) when it reaches `point` (finsam.run.fault_points)."""
+    return subprocess.run([sys.executable, "-m", "finsam.cli", "run", "--quiet"], cwd=project.root,
+                          env={**os.environ, KILL_AT: point}, capture_output=True, text=True, timeout=300)
 
 
-# the windows in two halves, one test each, so that the two test workers share the sequence
-HALVES = {"validate and dbt build": KILL_WINDOWS[:4], "gx, report and publish": KILL_WINDOWS[4:]}
+# the points in three parts of about equal time (a late kill costs almost a whole run), one test each, so
+# that the test workers share them
+PARTS = {"validate to dbt's models": POINTS[:4], "dbt's tests to the run info": POINTS[4:7],
+         "publish and report": POINTS[7:]}
 
 
-@pytest.mark.parametrize("half", sorted(HALVES))
-def test_kill_at_any_moment_leaves_the_published_warehouse_and_the_next_run_succeeds(published, half):
-    windows = HALVES[half]
-    seed = int(os.environ.get("FINSAM_FAULT_SEED", time.time_ns() % 10**6))
-    rng = random.Random(f"{seed}-{half}")
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_killed_at_any_point_the_run_leaves_the_published_warehouse_and_the_next_run_succeeds(published, pristine, part):
+    shutil.copytree(pristine.reports_dir, published.reports_dir, symlinks=True)  # a published run's report
     baseline = published_reconciliations(published)
-    assert nightly_run(published).exit_code == 0  # a complete first run: a published report exists
-    log = []
-    for stage, low, high in windows:
-        delay = round(rng.uniform(low, high), 3)
-        outcome = run_and_kill(published, stage, delay)
-        log.append(f"{stage}+{delay}s: {outcome}")
-        context = f"seed {seed}; {log}"
-        assert published_reconciliations(published) == baseline, context
-        assert (published.reports_dir / "published" / "index.html").is_file(), context
-        time.sleep(0.2)  # the dbt child, if any, was killed with its parent (PR_SET_PDEATHSIG)
+    for point in PARTS[part]:
+        killed = run_killed_at(published, point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr[-2000:])
+        assert published_reconciliations(published) == baseline, point
+        assert (published.reports_dir / "published" / "index.html").is_file(), point
         after = nightly_run(published)
-        assert after.exit_code == 0, f"{context}: the next run says {after.message}"
-        assert not list(published.warehouse_dir.glob(".build-*")), context
-        assert not list((published.reports_dir / ".staging").iterdir()), context
-    assert sum(entry.endswith("killed") for entry in log) >= len(windows) - 1, log  # 5 of the 7 at least
+        assert after.exit_code == 0, f"killed at {point}: the next run says {after.message}"
+        assert not list(published.warehouse_dir.glob(".build-*")), point
+        assert not list((published.reports_dir / ".staging").iterdir()), point
 
 
 @contextmanager

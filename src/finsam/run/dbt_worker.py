@@ -19,6 +19,8 @@ import os
 import sys
 import threading
 
+from finsam.run.fault_points import reached
+
 END = b"\0finsam-dbt-worker: end of output\0"
 
 
@@ -68,7 +70,7 @@ def serve(requests, replies) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        result, output = _captured(lambda: dbtRunner().invoke(request["args"]))
+        result, output = _captured(lambda: dbtRunner(callbacks=[_fault_points]).invoke(request["args"]))
         # dbt-duckdb keeps its DuckDB database open for the next command; the build file must be closed
         # when the build ends, as at the end of a `dbt` process (the checks open it from another process)
         if DuckDBConnectionManager._ENV is not None:
@@ -77,6 +79,12 @@ def serve(requests, replies) -> None:
         exit_code = 0 if result.success else 1 if result.exception is None else 2
         replies.write(json.dumps({"exit_code": exit_code, "output": output}) + "\n")
         replies.flush()
+
+
+def _fault_points(event) -> None:
+    """The dbt points of finsam.run.fault_points: the first seed, model or test finished kills the run."""
+    if event.info.name == "NodeFinished":
+        reached(f"dbt {event.data.node_info.resource_type}", process=os.getppid())
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import duckdb
 from finsam.inputs import validate_inputs
 from finsam.project import DiskFullError, FinsamError, Project, duckdb_settings
 from finsam.run import publish
+from finsam.run.fault_points import reached
 from finsam.run.dbt_steps import dbt_build, start_dbt_worker
 from finsam.run.gx_runner import import_in_background, relations_of, run_suites
 from finsam.run.report import activate_report, staging_dir, write_report
@@ -88,6 +89,7 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
                         except FinsamError as err:
                             result.exit_code, result.verdict, result.message = EXIT_ERROR, "error", str(err)
                     timed("report", lambda: write_report(project, result))
+                    reached("report")
                     activate_report(project, result)
                 finally:
                     if keep_build:  # for benchmarks and debugging; the next run removes it
@@ -139,6 +141,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
             raise FinsamError(f"--org {result.org_filter!r} is no association of the seeds or the collection; "
                               f"known: {', '.join(sorted(validation.org_ids)[:10])}")
         loaded = sum(validation.collection_rows(name) for name in validation.collection)
+        reached("validate")
         return (f"{len(validation.normalised)} seed files valid"
                 + (f", collection of {len(validation.collection)} files ({loaded} rows) valid" if collection else "")
                 + f", {len(validation.readings)} note(s)")
@@ -150,6 +153,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
         return
     build_project = prepare_build_project(project, project_copy, validation.normalised)
     create_build_file(built_db, validation)
+    reached("build file")
     outcome: DbtOutcome | None = None
 
     def build() -> str:
@@ -196,6 +200,7 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
     def gx() -> str:
         docs_dir = staging_dir(project, result.run_id) / "data_docs"
         result.suites = run_suites(built_db, project.expectations_dir, docs_dir, built)
+        reached("gx")
         failed = [s for s in result.suites if not s.success]
         if failed:
             result.stage("gx").status = "failed"
@@ -241,11 +246,13 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
 def _publish(project: Project, result: RunResult, built_db: Path, after_publish: str | None) -> str:
     """marts.run_info into the build, the atomic rename, then the optional command that reloads BI servers."""
     write_run_info(project, result, built_db)
+    reached("run info")
     try:
         publish.publish_file(built_db, project.published_db)
     except FinsamError:
         result.published, result.warehouse = False, ""
         raise
+    reached("publish")
     detail = f"published {project.published_db}"
     if after_publish:
         env = {**os.environ, "FINSAM_PUBLISHED": str(project.published_db), "FINSAM_RUN_ID": result.run_id}
