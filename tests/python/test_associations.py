@@ -95,6 +95,7 @@ def text_of_rows(con, table: str) -> list[str]:
             for v in row if v is not None]
 
 
+@pytest.mark.slow
 def test_a_second_association_shows_its_own_labels_and_members_and_nothing_of_vasteras(project):
     add_association(project)
     result = nightly_run(project)

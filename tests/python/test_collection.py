@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import duckdb
+import pytest
 
 from finsam.synthetic.generate import generate
 from finsam.synthetic.plants import PLANTS
@@ -23,6 +24,7 @@ def flagged_checks(project) -> set[tuple[str, str, int]]:
     return {(c["check_id"], c["org_id"], c["fiscal_year"]) for c in result["checks"] if c["status"] == "fail"}
 
 
+@pytest.mark.slow
 def test_planted_errors_are_found_with_full_recall_and_precision(project, tmp_path):
     collection = tmp_path / "collection"
     summary = generate(collection, n_orgs=len(PLANTS), n_years=3, seed=11, plant=True, file_format="csv")

@@ -107,6 +107,7 @@ def test_a_folder_of_any_name_is_read_and_nothing_else(project, base_collection,
     assert n == expected[0][0]
 
 
+@pytest.mark.slow
 def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_collection, tmp_path, monkeypatch):
     folder = copy_collection(base_collection, tmp_path / "it's [2023] {x}")
     # the build file is ATTACHed by a quoted literal: a warehouse folder of any name works too
@@ -118,6 +119,7 @@ def test_the_nightly_run_publishes_from_a_hostile_folder_name(project, base_coll
     assert orgs == [("sf_vasteras",), ("syn_00001",), ("syn_00002",)]
 
 
+@pytest.mark.slow
 def test_a_reading_confidence_in_the_facts_reaches_the_published_statements(project, base_collection, tmp_path):
     """The optional confidence column (what ingest writes for figures read by OCR) is read when a collection
     gives it and published as reading_confidence; figures without it stay null."""
@@ -149,6 +151,7 @@ def read_by_ocr(folder: Path, confidence, value=lambda k, row: row["value"]) -> 
 CONFUSED = str.maketrans("1357", "7861")   # digits OCR takes for others
 
 
+@pytest.mark.slow
 def test_an_uncertain_reading_no_check_confirms_stops_publication_and_its_misreading_is_diagnosed(published, base_collection, tmp_path):
     """An association's figures read by OCR: one read with little confidence and right is confirmed by its
     checks; another, misread, fails its checks and the uncertain-reading check, so the run does not publish;

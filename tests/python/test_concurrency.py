@@ -8,7 +8,11 @@ import sys
 import threading
 import time
 
+import pytest
+
 from test_bi_access import read_every_mart
+
+pytestmark = pytest.mark.slow  # whole runs or builds, every test
 
 READER_THREADS = 2
 READ_EVERY = 0.05  # seconds between a reader's reads: readers keep at it through every stage, and leave the runs a core

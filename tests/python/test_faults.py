@@ -21,6 +21,8 @@ from conftest import sha256
 from finsam.run.fault_points import KILL_AT, POINTS
 from finsam.run.nightly import nightly_run
 
+pytestmark = pytest.mark.slow  # whole runs or builds, every test
+
 RECONCILIATIONS = "select check_id, org_id, fiscal_year, status, lhs_value, rhs_value from marts.reconciliations order by all"
 
 

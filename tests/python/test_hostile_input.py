@@ -147,6 +147,7 @@ def mutations(data: bytes, rng: random.Random, n: int) -> list[bytes]:
     return out
 
 
+@pytest.mark.slow
 def test_fuzzed_documents_end_in_a_result_or_a_clear_error(project, renderings, tmp_path):
     rng = random.Random(20261204)
     cases: list[tuple[str, bytes]] = [("random.pdf", rng.randbytes(3000)), ("random.docx", rng.randbytes(3000)),

@@ -110,6 +110,7 @@ def test_an_unreadable_file_exits_2(project, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["txt", "browser.pdf"])
 def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_path, kind):
     """The statement tables come from the ingested report (as typed, and as Chromium prints it as a web

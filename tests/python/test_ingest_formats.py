@@ -105,6 +105,7 @@ def test_the_report_made_by_libreoffice_ingests_to_the_same_facts(project, rende
     assert ("page " in where) if kind == "pdf" else ("table " in where), where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(PRODUCED))
 def test_the_report_as_published_without_ruling_lines_ingests_to_the_same_facts(project, tmp_path, kind):
     document = render_real_report(tmp_path, kind)

@@ -41,10 +41,9 @@ def test_a_broken_reference_seed_names_the_file_and_rows_and_still_reports(publi
 
 
 def test_skipped_models_are_not_queried(published):
-    """A failing unit test stops its model and everything built on it; the run reports instead of crashing."""
-    path = published.root / "models" / "_unit_tests.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("value_normalised: -7500", "value_normalised: -7400", 1),
-                    encoding="utf-8")
+    """A failing test of a seed stops every model built on it; the run reports instead of crashing."""
+    path = published.root / REFERENCE / "calculation_tree.csv"
+    path.write_text(path.read_text(encoding="utf-8") + BROKEN["calculation_tree"][0], encoding="utf-8")
     result = nightly_run(published)
     assert result.exit_code == 1 and "stopped unexpectedly" not in result.message, result.message
     assert "int_calculation_checks" in result.not_built or "reconciliations" in result.not_built
@@ -52,6 +51,7 @@ def test_skipped_models_are_not_queried(published):
     assert (published.reports_dir / "latest").resolve().name == result.run_id
 
 
+@pytest.mark.slow
 def test_values_and_paths_are_never_console_markup(project, tmp_path):
     facts = project.seeds_dir / "facts" / "facts_annual_report.csv"
     assert edit_csv_rows(facts, {"statement": "NARR", "line_id": "andel_administration"},

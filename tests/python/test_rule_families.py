@@ -4,13 +4,16 @@ one seed as a person might mistype it, in its own copy of the association: one b
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import copy_project, edit_csv_rows
+from conftest import built_once, copy_project, edit_csv_rows
 from finsam.run.dbt_steps import dbt_build
+
+pytestmark = pytest.mark.slow  # whole runs or builds, every test
 
 FACTS = Path("seeds/facts/facts_annual_report.csv")
 WEB = Path("seeds/facts/facts_web_key_figures.csv")
@@ -56,11 +59,10 @@ def copy_of_the_association(project, copy: str, plants: list[tuple[Path, dict, d
         assert edit_csv_rows(project.root / path, {**match, "org_id": copy}, change) == 1, (copy, match)
 
 
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory):
-    """One real `dbt build` of the real report beside one copy of it per plant: (its outcome, the failing
-    checks by association as {check_id: (family, year)})."""
-    project = copy_project(tmp_path_factory.mktemp("plants") / "finsam")
+def _planted_build(folder: Path) -> None:
+    """One real `dbt build` of the real report beside one copy of it per plant; its verdict and the failing
+    checks by association ({check_id: [family, year]}) into verdict.json."""
+    project = copy_project(folder / "finsam")
     for family, (seed, match, change, _, _) in PLANTS.items():
         copy_of_the_association(project, f"{ORG}_{family}", [(seed, match, change)])
     copy_of_the_association(project, f"{ORG}_hiding", HIDING)
@@ -69,31 +71,37 @@ def planted(tmp_path_factory):
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.sql("""select org_id, check_id, check_family, fiscal_year from marts.reconciliations
                           where status = 'fail'""").fetchall()
-    failing: dict[str, dict[str, tuple[str, int]]] = {}
+    failing: dict[str, dict[str, list]] = {}
     for org_id, check_id, family, year in rows:
-        failing.setdefault(org_id, {})[check_id] = (family, year)
-    return outcome, failing
+        failing.setdefault(org_id, {})[check_id] = [family, year]
+    (folder / "verdict.json").write_text(json.dumps({
+        "returncode": outcome.returncode, "test_failures": [t.name for t in outcome.test_failures],
+        "build_errors": [n.name for n in outcome.build_errors], "failing": failing}))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> dict:
+    return json.loads((built_once(tmp_path_factory, "rule-family-plants", _planted_build) / "verdict.json").read_text())
 
 
 def test_the_planted_errors_fail_the_build_and_the_real_report_fails_nothing(planted):
-    outcome, failing = planted
-    assert outcome.returncode != 0
-    assert "assert_no_failed_reconciliations" in {t.name for t in outcome.test_failures}
-    assert not outcome.build_errors  # the plants show in no other dbt-level verdict
-    assert ORG not in failing
+    assert planted["returncode"] != 0
+    assert "assert_no_failed_reconciliations" in planted["test_failures"]
+    assert planted["build_errors"] == []  # the plants show in no other dbt-level verdict
+    assert ORG not in planted["failing"]
 
 
 @pytest.mark.parametrize("family", sorted(PLANTS))
 def test_planted_error_fails_its_check(planted, family):
     _, _, _, check_id, year = PLANTS[family]
-    failing = planted[1].get(f"{ORG}_{family}", {})
+    failing = planted["failing"].get(f"{ORG}_{family}", {})
     assert check_id in failing, f"{check_id} did not fail; failing: {sorted(failing)}"
-    assert failing[check_id] == (family, year)
+    assert failing[check_id] == [family, year]
 
 
 def test_a_new_inconsistency_cannot_hide_behind_an_erratum_with_other_figures(planted):
     """An erratum is pinned to its two figures: the same check failing with another figure fails."""
-    failing = planted[1].get(f"{ORG}_hiding", {})
+    failing = planted["failing"].get(f"{ORG}_hiding", {})
     assert "calc.NOT3.summa_kostnader.amount:lines" in failing          # was 'known' with 12 517 887
     assert "erratum:calc.NOT3.summa_kostnader.amount:lines" in failing  # the erratum itself is reported stale
     assert "calc.NOT3.summa_admin.amount:lines" not in failing

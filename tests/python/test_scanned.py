@@ -105,6 +105,7 @@ def failing_in_tables(built: Path, org: str) -> set[tuple[str, int]]:
             group by all""", [org]).fetchall() if set(statements) <= set(TABLE_STATEMENTS)}
 
 
+@pytest.mark.slow(180)
 def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_the_checks_proof_read_it(
         project, scanned_real_report, tmp_path):
     """Read by OCR, the report's figures are those of its text but for at most 0.5 %, and every figure read
@@ -149,6 +150,7 @@ def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_t
     assert failing_in_tables(built, ORG) - misread_checks == failing_in_tables(built, "sf_vasteras") - misread_checks
 
 
+@pytest.mark.slow
 def test_a_generated_report_scanned_at_200_dpi_askew_has_no_figure_read_wrong_unnamed(pristine, tmp_path):
     """`finsam generate --render scan200.pdf`: LibreOffice's PDF of a generated report printed and scanned at
     200 dpi, up to 1° askew, noisy, JPEG. Every table statement is read and most figures exact; every figure
