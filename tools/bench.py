@@ -47,6 +47,7 @@ INGEST_TARGETS = {"txt": 2.0, "docx": 2.0, "pdf": 5.0, "plain.pdf": 5.0, "browse
                   "plain.layout.txt": 2.0, "browser.layout.txt": 2.0, "office.layout.txt": 2.0}
 REAL_REPORT = Path(__file__).resolve().parents[2] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
 SCANNED_REPORTS = "## Scanned reports"   # recorded by tools/bench_scans.py (slow: OCR), kept as it is here
+TEST_SUITE = "## Test suite"               # recorded by tools/bench_suite.py (clean clones), kept as it is here
 
 
 # Runs the measured command and writes its exit code and peak RSS (KiB) to a file. Linux gives a child the
@@ -333,6 +334,17 @@ def kept_section(recorded: Path, heading: str) -> str:
     return text[start:end if end >= 0 else len(text)].rstrip("\n") + "\n"
 
 
+def record_section(recorded: Path, heading: str, text: str) -> None:
+    """Replace the section `heading` of the recorded file by `text` (a section of its own recording), or add it."""
+    before = recorded.read_text(encoding="utf-8")
+    start = before.find("\n" + heading + "\n")
+    if start < 0:
+        recorded.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    else:
+        end = before.find("\n## ", start + len(heading) + 2)
+        recorded.write_text(before[:start + 1] + text + (before[end + 1:] if end >= 0 else ""), encoding="utf-8")
+
+
 def render_diagnosis(d: dict) -> str:
     """The diagnosis section of BENCHMARKS.md."""
     def share(n, of):
@@ -479,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     recorded = project.root / "BENCHMARKS.md"
     text = (render(rows, real, floor, detection, ingest) + render_profile(profiled)
             + kept_section(recorded, PROFILE_BEFORE) + kept_section(recorded, MISSED_TARGETS)
-            + render_diagnosis(diagnosis) + kept_section(recorded, SCANNED_REPORTS))
+            + render_diagnosis(diagnosis) + kept_section(recorded, SCANNED_REPORTS) + kept_section(recorded, TEST_SUITE))
     print(text)
     if args.record:
         recorded.write_text(text, encoding="utf-8")

@@ -32,6 +32,8 @@ from finsam.synthetic.generate import generate
 from finsam.synthetic.render import SCANNED, Style, render_documents, text_blocks
 from finsam.synthetic.scan import known_association, scan
 
+from bench import record_section
+
 TABLES = {"RR", "BR", "KFA", "DR", "NOT2", "NOT3", "NOT4", "NOT5", "FYO", "BKR"}
 HEADING = "## Scanned reports"
 REAL_REPORT = Path(__file__).resolve().parents[2] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
@@ -141,14 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(real, rows)
     print(text)
     if args.record:
-        recorded = project.root / "BENCHMARKS.md"
-        before = recorded.read_text(encoding="utf-8")
-        start = before.find("\n" + HEADING + "\n")
-        if start < 0:
-            recorded.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        else:
-            end = before.find("\n## ", start + len(HEADING) + 2)
-            recorded.write_text(before[:start + 1] + text + (before[end + 1:] if end >= 0 else ""), encoding="utf-8")
+        record_section(project.root / "BENCHMARKS.md", HEADING, text)
     return 0
 
 
