@@ -117,7 +117,10 @@ def test_the_real_report_scanned_at_300_dpi_reads_to_the_facts_of_its_text_and_t
         assert not any(page.chars for page in pdf.pages), "a scan has no text layer"
     expected = figures(ingest(project, REPORT, "sf_vasteras", 2023))
     folder = known_association(project.seeds_dir, "sf_vasteras", ORG, tmp_path / "collection")
-    result = ingest(project, scanned_real_report, ORG, 2023, known=folder)
+    told: list[tuple[int, int]] = []
+    result = ingest(project, scanned_real_report, ORG, 2023, known=folder, progress=lambda done, of: told.append((done, of)))
+    # one count: the text pass's 20 pages, then OCR's
+    assert told == [(k, 20) for k in range(1, 21)] + [(k, 40) for k in range(21, 41)], told
     # the proof-read built in a scratch folder: nothing published, no run report added
     assert not project.published_db.exists() and not (project.reports_dir / "runs").exists()
     got = figures(result)

@@ -99,7 +99,8 @@ def _read_scanned(path: Path, numbers: list[int], n_pages: int, progress: Progre
     if not numbers:
         return {}
     try:
-        pages = read_pages(path, numbers, progress=progress)
+        # one count over both passes: the text pass's pages, then the pages OCR reads (the bar never restarts)
+        pages = read_pages(path, numbers, progress=progress and (lambda done, of: progress(n_pages + done, n_pages + of)))
     except NoOcr as err:
         raise UnreadableSource(f"{path}: pages {_span(numbers)} have no text layer (a scan) and {err}") from None
     if not any(page.legible for page in pages) and len(numbers) == n_pages:
