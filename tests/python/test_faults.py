@@ -43,6 +43,10 @@ PARTS = {"validate to dbt's models": POINTS[:4], "dbt's tests to the run info": 
          "publish and report": POINTS[7:]}
 
 
+def test_the_parts_take_every_point_once():
+    assert [p for part in PARTS.values() for p in part] == list(POINTS) and len(POINTS) == 9  # the README says nine
+
+
 @pytest.mark.parametrize("part", sorted(PARTS))
 def test_killed_at_any_point_the_run_leaves_the_published_warehouse_and_the_next_run_succeeds(published, pristine, part):
     shutil.copytree(pristine.reports_dir, published.reports_dir, symlinks=True)  # a published run's report
