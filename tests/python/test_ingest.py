@@ -112,12 +112,12 @@ def test_an_unreadable_file_exits_2(project, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["txt", "browser.pdf"])
-def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_path, kind):
+def test_the_ingested_report_gives_the_curated_verdict(project, pristine, tmp_path, tmp_path_factory, kind):
     """The statement tables come from the ingested report (as typed, and as Chromium prints it as a web
     page without ruling lines) instead of the hand-typed seeds: same verdict."""
     from test_ingest_formats import render_real_report
 
-    source = REPORT if kind == "txt" else render_real_report(tmp_path, kind)
+    source = REPORT if kind == "txt" else render_real_report(tmp_path_factory, kind)
     rows = curated_rows()
     kept = [r for r in rows if r["statement"] not in TABLES]
     with (project.seeds_dir / "facts" / "facts_annual_report.csv").open("w", encoding="utf-8", newline="") as f:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import built_once
 from finsam.ingest import ingest
 from finsam.synthetic.render import Style, render_documents, text_blocks
 from test_ingest import REPORT
@@ -56,12 +57,16 @@ def needs(*programs: str) -> None:
                     f"{' '.join(PACKAGES[p] for p in missing)}; .ci/run installs them)")
 
 
-def render_real_report(folder: Path, kind: str) -> Path:
-    """The real report in one of finsam.synthetic.render's kinds, with the producer that kind names."""
+def render_real_report(tmp_path_factory, kind: str) -> Path:
+    """The real report in one of finsam.synthetic.render's kinds, with the producer that kind names: rendered
+    once per session for every test that reads it."""
     needs(*PRODUCED.get(kind, []))
-    blocks = text_blocks(REPORT.read_text(encoding="utf-8"))
-    render_documents([(blocks, Style.draw(random.Random(0)), folder / "report")], (kind,))
-    return folder / f"report.{kind}"
+
+    def render(folder: Path) -> None:
+        blocks = text_blocks(REPORT.read_text(encoding="utf-8"))
+        render_documents([(blocks, Style.draw(random.Random(0)), folder / "report")], (kind,))
+
+    return built_once(tmp_path_factory, f"real-report.{kind}", render) / f"report.{kind}"
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +112,8 @@ def test_the_report_made_by_libreoffice_ingests_to_the_same_facts(project, rende
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(PRODUCED))
-def test_the_report_as_published_without_ruling_lines_ingests_to_the_same_facts(project, tmp_path, kind):
-    document = render_real_report(tmp_path, kind)
+def test_the_report_as_published_without_ruling_lines_ingests_to_the_same_facts(project, tmp_path_factory, kind):
+    document = render_real_report(tmp_path_factory, kind)
     if kind.endswith(".pdf"):
         import pdfplumber
 

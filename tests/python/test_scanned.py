@@ -88,7 +88,7 @@ def scanned_real_report(tmp_path_factory):
     needs_tesseract()
     needs("soffice", "pdftoppm")
     folder = tmp_path_factory.mktemp("scanned")
-    scan(render_real_report(folder, "office.pdf"), folder / "report.scan.pdf", Scanner(dpi=300, noise=8.0, quality=85))
+    scan(render_real_report(tmp_path_factory, "office.pdf"), folder / "report.scan.pdf", Scanner(dpi=300, noise=8.0, quality=85))
     return folder / "report.scan.pdf"
 
 
