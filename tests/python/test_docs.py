@@ -24,3 +24,27 @@ def test_the_errata_table_is_the_register():
         registered = [(r["check_id"], r["fiscal_year"]) for r in csv.DictReader(f)]
     assert documented == registered
     assert f"The {len(registered)} inconsistencies" in table
+
+
+def test_the_suite_starts_the_slowest_tests_first_and_lists_its_ten_slowest():
+    """What the README says of `make test`: two workers, the tests marked slow first (the longest first), the
+    ten slowest listed at the end."""
+    import tomllib
+
+    import pytest
+
+    from conftest import pytest_collection_modifyitems
+
+    class Item:
+        def __init__(self, name: str, mark=None):
+            self.name, self.mark = name, mark
+
+        def get_closest_marker(self, name: str):
+            return self.mark.mark if self.mark is not None and name == "slow" else None
+
+    items = [Item("quick"), Item("slow"), Item("quick too"), Item("slowest", pytest.mark.slow(180)), Item("slow too")]
+    items[1].mark, items[4].mark = pytest.mark.slow, pytest.mark.slow(40)
+    pytest_collection_modifyitems(items)
+    assert [i.name for i in items] == ["slowest", "slow too", "slow", "quick", "quick too"]
+    options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["addopts"].split()
+    assert "-n" in options and options[options.index("-n") + 1] == "2" and "--durations=10" in options
