@@ -322,27 +322,33 @@ def render_profile(profiled: dict | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _section(text: str, heading: str) -> tuple[int, int] | None:
+    """Where the section `heading` of a recorded text stands: from the newline before its heading to the
+    newline before the next heading (or the end); None if it has no such section."""
+    start = text.find("\n" + heading + "\n")
+    if start < 0:
+        return None
+    end = text.find("\n## ", start + len(heading) + 2)
+    return start, end if end >= 0 else len(text)
+
+
 def kept_section(recorded: Path, heading: str) -> str:
     """A section of the recorded file that a new recording keeps as it is (a baseline to compare with)."""
     if not recorded.is_file():
         return ""
     text = recorded.read_text(encoding="utf-8")
-    start = text.find("\n" + heading + "\n")
-    if start < 0:
-        return ""
-    end = text.find("\n## ", start + len(heading) + 2)
-    return text[start:end if end >= 0 else len(text)].rstrip("\n") + "\n"
+    span = _section(text, heading)
+    return text[span[0]:span[1]].rstrip("\n") + "\n" if span else ""
 
 
 def record_section(recorded: Path, heading: str, text: str) -> None:
     """Replace the section `heading` of the recorded file by `text` (a section of its own recording), or add it."""
     before = recorded.read_text(encoding="utf-8")
-    start = before.find("\n" + heading + "\n")
-    if start < 0:
+    span = _section(before, heading)
+    if span is None:
         recorded.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
     else:
-        end = before.find("\n## ", start + len(heading) + 2)
-        recorded.write_text(before[:start + 1] + text + (before[end + 1:] if end >= 0 else ""), encoding="utf-8")
+        recorded.write_text(before[:span[0] + 1] + text + before[span[1] + 1:], encoding="utf-8")
 
 
 def render_diagnosis(d: dict) -> str:
