@@ -232,7 +232,7 @@ def ingest(
     ingest, without --force).
     """
     from finsam.ingest import CannotWrite, UnreadableSource, ingest as read_report, write_outputs
-    from finsam.ingest.model import DOUBTED_READINGS
+    from finsam.ingest.model import NEEDS_A_PERSON
     from finsam.inputs import ID
 
     if not ID.fullmatch(org):
@@ -269,9 +269,7 @@ def ingest(
     out.print(table)
     for reading in result.unread_required:
         out.print(f"[red]not read[/] {escape(reading.statement)} {escape(reading.name)}: {escape(reading.problem)}")
-    # on the console what needs a person (review.csv and review.html list every item)
-    needs_a_person = ("not_proof_read", *DOUBTED_READINGS, "unmapped_label", "unexplained")
-    for item in [i for i in result.review if i.kind in needs_a_person][:CONSOLE_ROWS]:
+    for item in [i for i in result.review if i.kind in NEEDS_A_PERSON][:CONSOLE_ROWS]:
         out.print(f"[yellow]{item.kind}[/] {escape(item.source_ref)}: {console_text(item.text, quoted=True)} "
                   f"{escape(item.token or item.value)}: {escape(item.rule)}"
                   + (f" (best: {escape(item.candidates)})" if item.candidates else ""))

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -214,6 +217,11 @@ def test_a_doubtful_pairing_is_left_apart_for_review(pristine, tmp_path):
     own = {(r["statement"], r["label_sv"]): r["intervention_id"] for r in result.learnt.own_lines}
     assert own[("DR", "Kraftteamet Söder")] == "kraftteamet_soder" and own[("NOT3", "Projekt Alfa")] == "projekt_alfa"
     assert own[("DR", "Kraftteamet Norr")] == own[("NOT3", "Kraftteamet Norr")]
+    # `finsam ingest` exits 1 and names it on the console, with every other kind a person must settle
+    cli = subprocess.run([sys.executable, "-m", "finsam.cli", "ingest", str(tmp_path / "report.txt"), "--org", ORG,
+                          "--report-year", "2023", "--out", str(tmp_path / "cli")], cwd=pristine.root,
+                         env={**os.environ, "COLUMNS": "300"}, capture_output=True, text=True, check=False)
+    assert cli.returncode == 1 and "doubtful_pairing" in cli.stdout and "Kraftteamet Söder" in cli.stdout, cli.stdout
 
 
 def test_a_corrected_proposal_is_kept_and_reused_by_the_next_ingest(pristine, tmp_path):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from finsam.ingest.learn import Learner, Learnt
-from finsam.ingest.model import (DOUBTED_READINGS, Document, Heading, Paragraph, Place, Reading, ReviewItem, Row,
+from finsam.ingest.model import (NEEDS_A_PERSON, Document, Heading, Paragraph, Place, Reading, ReviewItem, Row,
                                  Table, wrapped)
 from finsam.ingest.numbers import BARE_YEAR, PrintedNumber, find_numbers, is_figure, read_number
 from finsam.labels import LabelIndex, normalise_label
@@ -96,9 +96,7 @@ class Result:
 
     @property
     def needs_review(self) -> bool:
-        return bool(self.count("unexplained") or self.count("unmapped_label") or self.count("doubtful_pairing")
-                    or any(self.count(kind) for kind in DOUBTED_READINGS) or self.count("not_proof_read")
-                    or self.unread_required)
+        return bool(any(self.count(kind) for kind in NEEDS_A_PERSON) or self.unread_required)
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -115,6 +115,9 @@ class Document:
 # The review kinds of a figure read by OCR that may be wrong (ingest.proof_read): the diagnosis's
 # misreading, another slip it blames on the figure, and a reading no passing check confirms.
 DOUBTED_READINGS = ("misread", "blamed_figure", "uncertain_reading")
+# The review kinds a person must settle before the facts are used: while any is listed, ingest exits 1 and
+# names them on the console (review.csv and review.html list every item).
+NEEDS_A_PERSON = ("not_proof_read", *DOUBTED_READINGS, "unmapped_label", "unexplained", "doubtful_pairing")
 
 
 @dataclass
