@@ -13,7 +13,8 @@ POINTS = ("validate", "build file", "dbt seed", "dbt model", "dbt test", "gx", "
 
 
 def reached(point: str, process: int | None = None) -> None:
-    """Kill `process` (this one by default) and this one if FINSAM_KILL_AT is `point`."""
+    """If FINSAM_KILL_AT is `point`: kill `process` if given (the dbt worker names the run, its parent), then
+    this process."""
     if os.environ.get(KILL_AT) == point:
         if process is not None:
             os.kill(process, signal.SIGKILL)
