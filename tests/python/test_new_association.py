@@ -206,6 +206,39 @@ def test_a_row_whose_total_does_not_foot_with_it_is_not_learnt(pristine, tmp_pat
                 if r["statement"] == "NOT4"]) == 3
 
 
+def test_a_table_read_by_ocr_whose_footing_one_misread_digit_explains_is_learnt_and_its_figure_left_to_the_checks(
+        pristine, tmp_path, monkeypatch):
+    """The same receivable 1 kr off, in a report read by OCR (every figure with its reading's confidence): a
+    digit read otherwise explains the footing, so Note 4's lines are learnt (the evidence names the figure
+    and the value that would foot) and the figure stays as read, for the checks to proof-read; a difference
+    no one digit makes is not learnt."""
+    import finsam.ingest.interpret as interpret
+    import finsam.ingest.proof_read as proof_read
+    from finsam.ingest.model import Reading
+
+    read_by_ocr = interpret.Interpreter.fact
+
+    def fact(self, statement, line_id, measure, year, label, number, unit, place, reading=None):
+        read_by_ocr(self, statement, line_id, measure, year, label, number, unit, place,
+                    reading or Reading(96.0, (400.0, 100.0, 440.0, 107.0)))
+
+    monkeypatch.setattr(interpret.Interpreter, "fact", fact)
+    monkeypatch.setattr(proof_read, "proof_read", lambda *args: [])   # the checks' part is proof-read's own test
+    one_digit = ingest_text(pristine, renamed_report().replace("Momsfordran\t253 666\t525 843", "Momsfordran\t253 667\t525 843"),
+                            tmp_path / "one_digit")
+    learnt = {r["line_id"] for r in one_digit.learnt.own_lines if r["statement"] == "NOT4"}
+    assert len(learnt) == 3 and "momsfordran" in learnt
+    (evidence,) = {i.rule for i in one_digit.review if i.kind == "own_line" and i.statement == "NOT4"}
+    # any of the column's figures read one digit otherwise would make it foot: each is named
+    assert ("but for one digit read by OCR: summa 2023 read 306506 for 306507 or samordningsforbundet_fjallbygd 2023 "
+            "read 35259 for 35258 or samordningsforbundet_kustlandet 2023 read 17581 for 17580 or momsfordran 2023 "
+            "read 253667 for 253666 would foot (the checks proof-read it)") in evidence, evidence
+    assert {f["value"] for f in one_digit.facts if f["line_id"] == "momsfordran" and f["fiscal_year"] == "2023"} == {"253667"}
+    two_digits = ingest_text(pristine, renamed_report().replace("Momsfordran\t253 666\t525 843", "Momsfordran\t253 677\t525 843"),
+                             tmp_path / "two_digits")
+    assert not [r for r in two_digits.learnt.own_lines if r["statement"] == "NOT4"]
+
+
 def test_a_doubtful_pairing_is_left_apart_for_review(pristine, tmp_path):
     """Note 3 names an intervention unlike the operating report, and their figures agree in one year of
     two: not guessed to be one intervention."""

@@ -18,7 +18,7 @@ from PIL import Image
 from finsam.ingest import UnreadableSource, ingest, write_outputs
 from finsam.ingest.layout import Word
 from finsam.ingest.model import DOUBTED_READINGS
-from finsam.ingest.ocr import _assembled, _Char, _with_figures_of
+from finsam.ingest.ocr import _assembled, _Char, _doubtful, _keeps_sure_digits, _minus_read, _with_figures_of
 from finsam.inputs import validate_inputs
 from finsam.run.nightly import nightly_run
 from finsam.synthetic.generate import generate
@@ -72,6 +72,42 @@ def test_a_figure_takes_the_characters_of_the_figure_reading_where_it_stands_and
     assert ["".join(c.text for c in word) for _, word in merged] == ["Västerås", "0"]
     lines, confidence = _assembled(merged)
     assert lines[0].words[1].confidence == 91.0 and confidence == pytest.approx(95.0)
+
+
+def test_a_minus_read_as_a_dash_of_any_length_or_as_two_dashes_is_one_minus_and_a_date_keeps_its_hyphens():
+    assert "".join(c.text for c in _minus_read(chars("—771", 100.0))) == "−771"
+    doubled = [_Char("—", 100.0, 100.0, 102.7, 107.0, 97.0), _Char("-", 100.0, 100.0, 106.0, 107.0, 89.0),
+               *chars("12", 107.0)]
+    read = _minus_read(doubled)
+    assert "".join(c.text for c in read) == "−12" and (read[0].x0, read[0].x1, read[0].confidence) == (100.0, 106.0, 97.0)
+    assert "".join(c.text for c in _minus_read(chars("2022-01-01-", 100.0))) == "2022-01-01-"
+    assert "".join(c.text for c in _minus_read(chars("--", 100.0))) == "--"
+
+
+def test_a_speck_read_between_two_figures_is_no_word_and_the_marks_a_report_prints_alone_are_kept():
+    line = [((1, 10.0), chars("11", 100.0)), ((1, 10.0), chars("=", 125.0, confidence=87.0)),
+            ((1, 10.0), chars("11", 140.0))]
+    assert texts(_assembled(line)[0][0].words) == ["11", "11"]
+    for mark in ("-", "+/-", "&", "%", "−"):
+        assert texts(_assembled([((1, 10.0), chars(mark, 100.0))])[0][0].words) == [mark]
+
+
+def test_a_minus_and_a_percent_sign_the_text_model_reads_are_kept_where_the_figures_model_reads_them_otherwise():
+    text = [((1, 10.0), chars("−8", 100.0)), ((1, 10.0), chars("−11", 140.0)), ((1, 10.0), chars("94", 180.0)),
+            ((1, 10.0), chars("HU", 200.0)), ((1, 10.0), chars("Soliditet", 10.0))]
+    figures_read = [((7, 10.0), [_Char("8", 100.0, 100.0, 111.0, 107.0, 96.0)]), ((7, 10.0), chars("“11", 140.0)),
+                    ((7, 10.0), chars("94", 180.0)), ((7, 10.0), chars("%", 203.0)), ((7, 10.0), chars("Soliditet", 10.0))]
+    merged = _with_figures_of(text, figures_read)
+    assert ["".join(c.text for c in word) for _, word in merged] == ["−8", "−11", "94", "%", "Soliditet"]
+
+
+def test_a_figure_with_a_letter_between_its_digits_is_read_again_and_a_second_reading_may_not_drop_a_sure_digit():
+    assert _doubtful(chars("4i1", 100.0)) and not _doubtful(chars("411", 100.0)) and not _doubtful(chars("2.0", 100.0))
+    line_reading = chars("−771", 100.0, confidence=98.0)
+    assert not _keeps_sure_digits(line_reading, chars("−77", 100.0))
+    assert _keeps_sure_digits(line_reading, chars("−771", 100.0))
+    # a lone digit the line read with doubt ("1" for a "0" with noise about it) may be read otherwise
+    assert _keeps_sure_digits(chars("1)", 100.0, confidence=89.0), chars("0", 100.0))
 
 
 def test_a_scan_with_nothing_legible_is_unreadable_and_names_its_pages(project, tmp_path):

@@ -6,7 +6,9 @@ A row of a table whose label no line knows, followed in its table by a total of 
 sums the association's own lines (calculation_tree's '{anchored}' rows), is proposed as an own line
 anchored to that total, with an id made from its label. It is accepted only when the total foots with
 the proposed lines at its printed precision in every column (each year and measure) that prints the
-total; otherwise its row goes to review as unmapped and none of its figures becomes a fact. The
+total, or, for a column read by OCR, would foot were one of its figures read with one digit otherwise
+(the checks then proof-read that figure); otherwise its row goes to review as unmapped and none of its
+figures becomes a fact. The
 operating report's interventions (tkr) are paired with Note 3's (kr) as a one-to-one assignment
 (scipy's linear_sum_assignment) scored by label similarity and by agreement of the figures at their
 printed precision; a pair that is doubtful, or a line whose best pair is tied, goes to review, and the
@@ -203,27 +205,45 @@ class Learner:
         """Whether the anchor total foots with its standard lines and the association's (proposed) own lines,
         at its printed precision, in every column that prints it; and the evidence, or what does not foot."""
         children = self.reference.children_of(statement, anchor)
-        years = []
+        years, misread = [], []
         for (fact_statement, year, measure), facts in sorted(facts_by_key.items(), reverse=True):
             if fact_statement != statement:
                 continue
             total = [f for f in facts if f["line_id"] == anchor]
             if not total:
                 continue
-            terms = [(self.value_kr(total[0]), 1.0, self.half_width(total[0]))]
+            counted = [(total[0], 1.0)]
             for f in facts:
                 weight = children.get(f["line_id"], children.get("{anchored}") if f["line_id"] in own else None)
                 if weight is not None:
-                    terms.append((self.value_kr(f), -weight, self.half_width(f)))
-            tolerance = max(h for _, _, h in terms)
-            if not foots([(v, c) for v, c, _ in terms], tolerance):
-                lines = sum(-c * v for v, c, _ in terms[1:])
-                return False, (f"does not foot with it in {year} ({measure}): the total is printed "
-                               f"{terms[0][0]:,.0f} kr, its lines sum to {lines:,.0f} kr")
+                    counted.append((f, -weight))
+            tolerance = max(self.half_width(f) for f, _ in counted)
+            if not foots([(self.value_kr(f), c) for f, c in counted], tolerance):
+                misreading = self.misreading_that_foots(counted, tolerance)
+                if misreading is None:
+                    lines = sum(-c * self.value_kr(f) for f, c in counted[1:])
+                    return False, (f"does not foot with it in {year} ({measure}): the total is printed "
+                                   f"{self.value_kr(total[0]):,.0f} kr, its lines sum to {lines:,.0f} kr")
+                misread.append(misreading)
             years.append(f"{year} {measure}" if measure != "amount" else year)
         if not years:
             return False, "is printed in no column to foot it against"
-        return True, "the table foots with it at its printed precision in " + ", ".join(dict.fromkeys(years))
+        return True, ("the table foots with it at its printed precision in " + ", ".join(dict.fromkeys(years))
+                      + "".join(f"; but for one digit read by OCR: {m} (the checks proof-read it)" for m in misread))
+
+    def misreading_that_foots(self, counted: list[tuple[dict, float]], tolerance: float) -> str | None:
+        """Where a column read by OCR does not foot, the figures of it read by OCR whose reading with one digit
+        (or its minus) otherwise makes it foot, said as evidence; None if there is none. The table's lines
+        are learnt: which figure is misread, and what it truly is, the checks decide once they run."""
+        found = []
+        for k, (fact, _) in enumerate(counted):
+            if not fact.get("confidence"):
+                continue
+            for value in one_digit_otherwise(fact["value"]):
+                mended = [({**f, "value": value} if j == k else f, c) for j, (f, c) in enumerate(counted)]
+                if foots([(self.value_kr(f), c) for f, c in mended], tolerance):
+                    found.append(f"{fact['line_id']} {fact['fiscal_year']} read {fact['value']} for {value}")
+        return " or ".join(found) + " would foot" if found else None
 
     def value_kr(self, fact: dict) -> float:
         return float(fact["value"]) * self.reference.unit_factor(fact["unit"])
@@ -316,3 +336,15 @@ class Learner:
                         "" if len(members) == 1 else
                         f", its share of its type's part ({share:.4f}) taken from the contributions of {year}: "
                         "confirm it against the förbundsordning") + "; to correct it, edit funding_members.csv"))
+
+
+def one_digit_otherwise(value: str) -> list[str]:
+    """A printed value ("554009", "-8", "12.5") with one of its digits read otherwise (no new leading zero),
+    and with its minus lost or invented: what OCR makes of a figure with one slip."""
+    sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+    out = [digits if sign else "-" + digits] if digits.strip("0.") else []
+    for k, digit in enumerate(digits):
+        if digit.isdigit():
+            out += [sign + digits[:k] + d + digits[k + 1:] for d in "0123456789"
+                    if d != digit and not (k == 0 and d == "0" and len(digits) > 1 and digits[1] != ".")]
+    return out

@@ -14,6 +14,7 @@ cost more than they give on a page).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -112,13 +113,15 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
         crops = image.parent / f"{image.stem}-words"
         crops.mkdir()
         listed = []
+        heights = _digit_heights(words)
         for k in doubtful:
             x0, top, x1, bottom = _box(words[k][1])
-            # a margin of its height all round (Tesseract reads a lone digit right with white around it); a
-            # neighbour's digits in the margin are dropped below
-            margin = bottom - top
-            box = (max(0, int((x0 - margin) / POINTS)), max(0, int((top - margin) / POINTS)),
-                   int((x1 + margin) / POINTS), int((bottom + margin) / POINTS))
+            # a margin of the line's digit height all round (Tesseract reads a lone digit right with white
+            # around it), about the word's middle: a bracket or phantom "1" read beside a digit can be taller
+            # and would reach into the rows above and below; a neighbour's digits in the margin are dropped below
+            margin, middle = heights[words[k][0]], (top + bottom) / 2
+            box = (max(0, int((x0 - margin) / POINTS)), max(0, int((middle - 1.5 * margin) / POINTS)),
+                   int((x1 + margin) / POINTS), int((middle + 1.5 * margin) / POINTS))
             page.crop(box).save(crops / f"{k}.png")
             listed.append((k, box, x0, x1))
         (crops / "list.txt").write_text("".join(f"{crops / f'{k}.png'}\n" for k, *_ in listed), encoding="utf-8")
@@ -131,18 +134,38 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
             first = chars.index(kept[0]) if kept else 0
             if first and chars[first - 1].text in MINUSES:
                 kept.insert(0, chars[first - 1])   # a minus the line's reading left out ("-4" read "4")
-            if any(c.text.isdigit() for c in kept):
+            if any(c.text.isdigit() for c in kept) and _keeps_sure_digits(words[k][1], kept):
                 words[k] = (words[k][0], kept)
     return _assembled(words)
 
 
+def _digit_heights(words: list) -> dict:
+    """Each line's usual height of a digit (the median over its figure words), or of a character."""
+    heights: dict = {}
+    for line, chars in words:
+        heights.setdefault(line, []).extend(c.bottom - c.top for c in chars if c.text.isdigit())
+    for line, chars in words:
+        heights[line] = heights[line] or [c.bottom - c.top for c in chars]
+    return {line: statistics.median(h) for line, h in heights.items()}
+
+
 def _doubtful(chars: list[_Char]) -> bool:
-    """A figure word worth a second reading: one character, with a bracket, read with little confidence, or
-    with a sign no figure has before its digits (a minus read as "~34" or "$75" in a scan's noise)."""
+    """A figure word worth a second reading: one character, with a bracket, read with little confidence,
+    with a sign no figure has before its digits (a minus read as "~34" or "$75" in a scan's noise), or with
+    a letter between two digits (a "1" read as "i" in "4i1")."""
     return any(c.text.isdigit() for c in chars) and (
         len(chars) == 1 or any(c.text in BRACKETS for c in chars) or _weakest(chars) < REREAD_BELOW
         or (len(chars) > 1 and not chars[0].text.isalnum() and chars[0].text not in FIGURE_CHARACTERS
-            and chars[1].text.isdigit()))
+            and chars[1].text.isdigit())
+        or any(a.text.isdigit() and b.text.isalpha() and c.text.isdigit() for a, b, c in zip(chars, chars[1:], chars[2:])))
+
+
+def _keeps_sure_digits(line_reading: list[_Char], alone: list[_Char]) -> bool:
+    """Whether a figure read again alone has a digit where the line's reading was sure of one: the second
+    reading mends a character, it does not drop a digit read with confidence ("−771" read again as "−77"
+    when the crop's margin cuts into the next group)."""
+    return (sum(c.text.isdigit() for c in alone)
+            >= sum(c.text.isdigit() and c.confidence >= REREAD_BELOW for c in line_reading))
 
 
 def _weakest(chars: list[_Char]) -> float:
@@ -156,16 +179,22 @@ def _box(chars: list[_Char]) -> tuple[float, float, float, float]:
 
 def _with_figures_of(words: list, figure_words: list) -> list:
     """The text's words with each figure word's characters as the figures' model read them where it stands
-    (the characters whose centres fall within the word's box): labels in Swedish, digits as read best."""
+    (the characters whose centres fall within the word's box): labels in Swedish, digits as read best. A
+    minus the text's reading has is kept, in place of what the figures' model read before the digits (it
+    reads a short "−8" as one wide "8", "−11" as "“11"). A word the figures' model reads as a percent sign
+    is one (the Swedish model reads a figure's "%" as "HU" or "N")."""
     figure_chars = [c for _, chars in figure_words for c in chars]
     out = []
     for line, chars in words:
-        if any(c.text.isdigit() for c in chars):
-            x0, top, x1, bottom = _box(chars)
-            there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
-                           key=lambda c: c.x0)
-            if any(c.text.isdigit() for c in there):
-                chars = there
+        x0, top, x1, bottom = _box(chars)
+        there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
+                       key=lambda c: c.x0)
+        if any(c.text.isdigit() for c in chars) and any(c.text.isdigit() for c in there):
+            if chars[0].text in MINUSES:
+                there = [chars[0], *itertools.dropwhile(lambda c: not c.text.isdigit(), there)]
+            chars = there
+        elif there and all(c.text == "%" for c in there):
+            chars = there
         out.append((line, chars))
     return out
 
@@ -220,10 +249,23 @@ def _pages(hocr: str) -> list[list[tuple[tuple[int, float | None], list[_Char]]]
                     if box and conf and (char.text or "").strip():
                         x0, y0, x1, y1 = (int(v) * POINTS for v in box.groups())
                         chars.append(_Char(char.text.strip(), x0, y0, x1, y1, float(conf.group(1))))
+                chars = _minus_read(chars)
                 if chars:
                     words.append(((number, float(size.group(1)) * POINTS if size else None), chars))
         pages.append(words)
     return pages
+
+
+def _minus_read(chars: list[_Char]) -> list[_Char]:
+    """A figure's printed minus, which Tesseract reads as a dash of any length, or as two overlapping dashes
+    ("—-12"), as one minus sign."""
+    while len(chars) > 2 and chars[0].text in DASHES and chars[1].text in DASHES and chars[1].x0 < chars[0].x1:
+        first, second = chars[0], chars[1]
+        chars = [_Char(first.text, min(first.x0, second.x0), min(first.top, second.top), max(first.x1, second.x1),
+                       max(first.bottom, second.bottom), max(first.confidence, second.confidence)), *chars[2:]]
+    if len(chars) > 1 and chars[0].text in DASHES and chars[1].text.isdigit():
+        chars[0].text = "−"
+    return chars
 
 
 def _words(hocr: str) -> list[tuple[tuple[int, float | None], list[_Char]]]:
@@ -236,7 +278,7 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
     by_line: dict[tuple[int, float | None], list[list[_Char]]] = {}
     for line, chars in words:
         chars = _without_phantom_brackets(chars)
-        if chars:
+        if chars and not _noise(chars):
             by_line.setdefault(line, []).append(chars)
     confidences = [_weakest(chars) for line in by_line.values() for chars in line]
     lines = [_line(line_words, size) for (_, size), line_words in by_line.items()]
@@ -246,11 +288,20 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
 BRACKETS = set("()[]{}|")
 FIGURE_CHARACTERS = "0123456789-−,.%"   # what a figure word is made of
 MINUSES = "-−"
+DASHES = "-‐‒–—―"   # hyphen, figure dash, en and em dashes: before a figure's digits, each is its minus
+MARKS = DASHES + "−+/&%"   # printed alone between words: signs, a dash for nothing, "&", "/", "%"
 # Tesseract's English model reads digits better than its Swedish one (a lone "0" as "0", not "4" or "[6]"),
 # but no å, ä, ö: the text is read in Swedish, the figures in English
 FIGURES_MODEL = "eng"
 CAP_HEIGHT_CHARS = set("0123456789ABCDEFGHIJKLMNOPRSTUVWXYZ")   # as tall as a capital: no accent, no descender
 CAP_HEIGHT = 0.7                                                 # a capital's height, of the font size
+
+
+def _noise(chars: list[_Char]) -> bool:
+    """A word of no letter or digit that is none of the marks a report prints alone (a sign, a dash for
+    nothing, "&", "/", "%") is a speck of the scan read as "=", "~" or "'": left in a table's row it would
+    join the figures on either side into one cell."""
+    return not any(c.text.isalnum() or c.text in MARKS for c in chars)
 
 
 def _without_phantom_brackets(chars: list[_Char]) -> list[_Char]:
