@@ -58,6 +58,24 @@ def test_a_thousands_space_is_a_gap_between_two_digits_whatever_tesseract_took_f
     assert texts(lines[0].words) == ["Q1"]
 
 
+def test_a_thousands_space_beside_a_wide_digit_is_found_by_the_step_from_digit_to_digit():
+    # "4 320 996": the gap after the wide "4" is narrower than DIGIT_GAP, but its centre stands a step and a
+    # half from the "3" where the line's digits stand a step apart; "1 111" keeps its evenly spaced ones
+    four = chars("4", 100.0, width=5.0) + chars("320", 107.5, width=4.6, gap=1.2) + chars("996", 126.3, width=4.6, gap=1.2)
+    assert texts(_assembled([((1, 10.0), four)])[0][0].words) == ["4", "320", "996"]
+    ones = chars("1", 100.5, width=3.6) + chars("111", 108.0, width=3.6, gap=2.2) + chars("000", 126.6, width=4.6, gap=1.2)
+    assert texts(_assembled([((1, 10.0), ones)])[0][0].words) == ["1", "111", "000"]
+
+
+def test_a_row_tesseract_reads_as_lines_of_two_blocks_is_one_line():
+    # a table whose columns stand far apart: Tesseract's block of labels and first column, then the last column
+    left = [((1, 10.0), chars("Summa", 10.0)), ((1, 10.0), chars("12", 100.0))]
+    right = [((9, 10.0), [_Char(c.text, c.x0, c.top + 1.5, c.x1, c.bottom + 1.5, c.confidence) for c in chars("15", 200.0)])]
+    below = [((2, 10.0), [_Char(c.text, c.x0, c.top + 20.0, c.x1, c.bottom + 20.0, c.confidence) for c in chars("Not", 10.0)])]
+    lines, _ = _assembled(left + below + right)
+    assert [texts(line.words) for line in lines] == [["Summa", "12", "15"], ["Not"]]
+
+
 def test_a_bracket_over_a_digit_is_noise_and_a_printed_bracket_is_kept():
     phantom = [_Char("[", 99.0, 98.0, 101.5, 110.0, 97.0), *chars("0", 100.0), _Char(")", 104.0, 98.0, 107.0, 110.0, 97.0)]
     printed = [_Char("(", 93.0, 98.0, 96.0, 110.0, 97.0), *chars("0", 100.0), _Char(")", 107.0, 98.0, 110.0, 110.0, 97.0)]

@@ -31,6 +31,8 @@ from finsam.ingest.layout import Word
 DPI = 300                    # pages are read at this resolution (a 200-dpi scan is scaled up to it)
 POINTS = 72 / DPI            # points per pixel
 DIGIT_GAP = 0.4              # of a digit's height: two digits further apart are two groups ("1 276")
+GROUP_PITCH = 1.2            # of a line's step from digit to digit: two digits' centres further apart are two groups
+PITCH_SAMPLE = 6             # digit steps a line needs for its usual step to be known
 REREAD_BELOW = 90         # a figure word read with less confidence than this in its line is read again alone
 LEGIBLE = 50                 # a page whose words' median confidence is below this is no text Tesseract can read
 MAX_SKEW = 3.0               # degrees: a page is straightened within ±MAX_SKEW (a scan's skew is a degree or two)
@@ -281,8 +283,27 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
         if chars and not _noise(chars):
             by_line.setdefault(line, []).append(chars)
     confidences = [_weakest(chars) for line in by_line.values() for chars in line]
-    lines = [_line(line_words, size) for (_, size), line_words in by_line.items()]
-    return sorted(lines, key=lambda line: line.top), (statistics.median(confidences) if confidences else None)
+    lines = _rows_joined([_line(line_words, size) for (_, size), line_words in by_line.items()])
+    return lines, (statistics.median(confidences) if confidences else None)
+
+
+def _rows_joined(lines: list[OcrLine]) -> list[OcrLine]:
+    """The lines top to bottom, those at one height side by side joined into one: Tesseract reads a table
+    whose columns stand far apart as blocks, each row's figures a line of each block, and the table rule
+    reads a row as one line."""
+    joined: list[OcrLine] = []
+    for line in sorted(lines, key=lambda line: (line.top + line.bottom) / 2):
+        middle = (line.top + line.bottom) / 2
+        beside = next((other for other in reversed(joined)
+                       if abs((other.top + other.bottom) / 2 - middle) < min(other.bottom - other.top, line.bottom - line.top) / 2
+                       and not any(w.x0 < v.x1 and v.x0 < w.x1 for w in line.words for v in other.words)), None)
+        if beside is None:
+            joined.append(line)
+            continue
+        beside.words = sorted(beside.words + line.words, key=lambda w: w.x0)
+        beside.top, beside.bottom = min(beside.top, line.top), max(beside.bottom, line.bottom)
+        beside.x0 = beside.words[0].x0
+    return sorted(joined, key=lambda line: line.top)
 
 
 BRACKETS = set("()[]{}|")
@@ -314,14 +335,26 @@ def _without_phantom_brackets(chars: list[_Char]) -> list[_Char]:
     return [c for k, c in enumerate(chars) if not (c.text in BRACKETS and overlaps_digit(k))]
 
 
+def _centre(char: _Char) -> float:
+    return (char.x0 + char.x1) / 2
+
+
 def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
+    """A line's positioned words. Two digits are two groups where the gap between them is wide for the
+    line's digits, or where their centres stand further apart than the line's usual step from digit to
+    digit (a figure's digits are evenly spaced: a wide digit beside a thousands space leaves a narrow gap,
+    "4 320" read as "4320")."""
     tall = [c.bottom - c.top for w in words for c in w if c.text in CAP_HEIGHT_CHARS]
     height = statistics.median(tall) if tall else statistics.median(c.bottom - c.top for w in words for c in w)
+    steps = [_centre(b) - _centre(a) for w in words for a, b in zip(w, w[1:]) if a.text.isdigit() and b.text.isdigit()]
+    pitch = statistics.median(steps) if len(steps) >= PITCH_SAMPLE else None
     split: list[list[_Char]] = []
     for word in words:
         split.append([word[0]])
         for before, char in zip(word, word[1:]):
-            if before.text.isdigit() and char.text.isdigit() and char.x0 - before.x1 > DIGIT_GAP * height:
+            if before.text.isdigit() and char.text.isdigit() and (
+                    char.x0 - before.x1 > DIGIT_GAP * height
+                    or (pitch is not None and _centre(char) - _centre(before) > GROUP_PITCH * pitch)):
                 split.append([char])   # a thousands space Tesseract read as no space
             else:
                 split[-1].append(char)
