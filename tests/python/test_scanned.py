@@ -65,6 +65,9 @@ def test_a_thousands_space_beside_a_wide_digit_is_found_by_the_step_from_digit_t
     assert texts(_assembled([((1, 10.0), four)])[0][0].words) == ["4", "320", "996"]
     ones = chars("1", 100.5, width=3.6) + chars("111", 108.0, width=3.6, gap=2.2) + chars("000", 126.6, width=4.6, gap=1.2)
     assert texts(_assembled([((1, 10.0), ones)])[0][0].words) == ["1", "111", "000"]
+    # a date is no figure: its digits stand as Tesseract boxed them ("2023-01-01" with a wide last "0")
+    date = chars("2023-01-", 200.0, width=4.6, gap=1.2) + chars("0", 243.5, width=7.7) + chars("1", 252.6, width=3.6)
+    assert texts(_assembled([((1, 10.0), four), ((1, 10.0), date)])[0][0].words) == ["4", "320", "996", "2023-01-01"]
 
 
 def test_a_row_tesseract_reads_as_lines_of_two_blocks_is_one_line():
@@ -108,6 +111,11 @@ def test_a_speck_read_between_two_figures_is_no_word_and_the_marks_a_report_prin
     assert texts(_assembled(line)[0][0].words) == ["11", "11"]
     for mark in ("-", "+/-", "&", "%", "−"):
         assert texts(_assembled([((1, 10.0), chars(mark, 100.0))])[0][0].words) == [mark]
+    # a dash in the wide gap between two figures that only the text's reading sees is not printed; a dash
+    # for nothing both readings see is
+    text = [((1, 10.0), chars("7737", 100.0)), ((1, 10.0), chars("—", 127.0)), ((1, 10.0), chars("-", 160.0))]
+    figures_read = [((7, 10.0), chars("7737", 100.0)), ((7, 10.0), chars("-", 160.0))]
+    assert ["".join(c.text for c in word) for _, word in _with_figures_of(text, figures_read)] == ["7737", "-"]
 
 
 def test_a_minus_and_a_percent_sign_the_text_model_reads_are_kept_where_the_figures_model_reads_them_otherwise():

@@ -184,7 +184,8 @@ def _with_figures_of(words: list, figure_words: list) -> list:
     (the characters whose centres fall within the word's box): labels in Swedish, digits as read best. A
     minus the text's reading has is kept, in place of what the figures' model read before the digits (it
     reads a short "−8" as one wide "8", "−11" as "“11"). A word the figures' model reads as a percent sign
-    is one (the Swedish model reads a figure's "%" as "HU" or "N")."""
+    is one (the Swedish model reads a figure's "%" as "HU" or "N"); a word of no letter or digit where the
+    figures' model reads nothing is no word."""
     figure_chars = [c for _, chars in figure_words for c in chars]
     out = []
     for line, chars in words:
@@ -197,6 +198,8 @@ def _with_figures_of(words: list, figure_words: list) -> list:
             chars = there
         elif there and all(c.text == "%" for c in there):
             chars = there
+        elif not there and not any(c.text.isalnum() for c in chars):
+            continue   # a mark only the text's reading sees: a dash or "=" it makes of a wide gap between figures
         out.append((line, chars))
     return out
 
@@ -335,6 +338,11 @@ def _without_phantom_brackets(chars: list[_Char]) -> list[_Char]:
     return [c for k, c in enumerate(chars) if not (c.text in BRACKETS and overlaps_digit(k))]
 
 
+def _digits_only(word: list[_Char]) -> bool:
+    """A figure's digits, with its minus: not a date ("2023-01-01") or a label's number ("2.0")."""
+    return all(c.text.isdigit() for c in word[1:]) and (word[0].text.isdigit() or word[0].text in MINUSES)
+
+
 def _centre(char: _Char) -> float:
     return (char.x0 + char.x1) / 2
 
@@ -342,11 +350,11 @@ def _centre(char: _Char) -> float:
 def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
     """A line's positioned words. Two digits are two groups where the gap between them is wide for the
     line's digits, or where their centres stand further apart than the line's usual step from digit to
-    digit (a figure's digits are evenly spaced: a wide digit beside a thousands space leaves a narrow gap,
-    "4 320" read as "4320")."""
+    digit within a figure (its digits are evenly spaced: a wide digit beside a thousands space leaves a
+    narrow gap, "4 320" read as "4320")."""
     tall = [c.bottom - c.top for w in words for c in w if c.text in CAP_HEIGHT_CHARS]
     height = statistics.median(tall) if tall else statistics.median(c.bottom - c.top for w in words for c in w)
-    steps = [_centre(b) - _centre(a) for w in words for a, b in zip(w, w[1:]) if a.text.isdigit() and b.text.isdigit()]
+    steps = [_centre(b) - _centre(a) for w in words if _digits_only(w) for a, b in zip(w, w[1:]) if a.text.isdigit()]
     pitch = statistics.median(steps) if len(steps) >= PITCH_SAMPLE else None
     split: list[list[_Char]] = []
     for word in words:
@@ -354,7 +362,7 @@ def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
         for before, char in zip(word, word[1:]):
             if before.text.isdigit() and char.text.isdigit() and (
                     char.x0 - before.x1 > DIGIT_GAP * height
-                    or (pitch is not None and _centre(char) - _centre(before) > GROUP_PITCH * pitch)):
+                    or (pitch is not None and _digits_only(word) and _centre(char) - _centre(before) > GROUP_PITCH * pitch)):
                 split.append([char])   # a thousands space Tesseract read as no space
             else:
                 split[-1].append(char)
