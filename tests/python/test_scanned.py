@@ -125,6 +125,9 @@ def test_a_minus_and_a_percent_sign_the_text_model_reads_are_kept_where_the_figu
                     ((7, 10.0), chars("94", 180.0)), ((7, 10.0), chars("%", 203.0)), ((7, 10.0), chars("Soliditet", 10.0))]
     merged = _with_figures_of(text, figures_read)
     assert ["".join(c.text for c in word) for _, word in merged] == ["−8", "−11", "94", "%", "Soliditet"]
+    # a thin "−7" the text's model reads as "/" and the figures' model as a figure
+    merged = _with_figures_of([((1, 10.0), chars("/", 100.0))], [((7, 10.0), chars("7", 100.0))])
+    assert ["".join(c.text for c in word) for _, word in merged] == ["7"]
 
 
 def test_a_figure_with_a_letter_between_its_digits_is_read_again_and_a_second_reading_may_not_drop_a_sure_digit():

@@ -142,7 +142,8 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
 
 
 def _digit_heights(words: list) -> dict:
-    """Each line's usual height of a digit (the median over its figure words), or of a character."""
+    """Each line's usual height of a digit (the median of its digits' heights), or of a character where it
+    has no digit."""
     heights: dict = {}
     for line, chars in words:
         heights.setdefault(line, []).extend(c.bottom - c.top for c in chars if c.text.isdigit())
@@ -181,7 +182,8 @@ def _box(chars: list[_Char]) -> tuple[float, float, float, float]:
 
 def _with_figures_of(words: list, figure_words: list) -> list:
     """The text's words with each figure word's characters as the figures' model read them where it stands
-    (the characters whose centres fall within the word's box): labels in Swedish, digits as read best. A
+    (the characters whose centres fall within the word's box): labels in Swedish, digits as read best; a
+    word of no letter where the figures' model reads digits is a figure too (a thin "−7" read as "/"). A
     minus the text's reading has is kept, in place of what the figures' model read before the digits (it
     reads a short "−8" as one wide "8", "−11" as "“11"). A word the figures' model reads as a percent sign
     is one (the Swedish model reads a figure's "%" as "HU" or "N"); a word of no letter or digit where the
@@ -192,7 +194,8 @@ def _with_figures_of(words: list, figure_words: list) -> list:
         x0, top, x1, bottom = _box(chars)
         there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
                        key=lambda c: c.x0)
-        if any(c.text.isdigit() for c in chars) and any(c.text.isdigit() for c in there):
+        if any(c.text.isdigit() for c in there) and (any(c.text.isdigit() for c in chars)
+                                                      or not any(c.text.isalpha() for c in chars)):
             if chars[0].text in MINUSES:
                 there = [chars[0], *itertools.dropwhile(lambda c: not c.text.isdigit(), there)]
             chars = there
