@@ -125,6 +125,10 @@ def test_a_minus_and_a_percent_sign_the_text_model_reads_are_kept_where_the_figu
                     ((7, 10.0), chars("94", 180.0)), ((7, 10.0), chars("%", 203.0)), ((7, 10.0), chars("Soliditet", 10.0))]
     merged = _with_figures_of(text, figures_read)
     assert ["".join(c.text for c in word) for _, word in merged] == ["−8", "−11", "94", "%", "Soliditet"]
+    # the figures' model's "4" of "−41" is boxed with the minus in it: the digit's box starts after the minus
+    merged = _with_figures_of([((1, 10.0), [_Char("−", 386.2, 100.0, 388.1, 107.0, 98.0), *chars("41", 388.3)])],
+                              [((7, 10.0), [_Char("4", 386.2, 100.0, 392.4, 107.0, 91.0), *chars("1", 393.6)])])
+    assert [(c.text, c.x0) for c in merged[0][1]] == [("−", 386.2), ("4", 388.1), ("1", 393.6)]
     # a thin "−7" the text's model reads as "/" and the figures' model as a figure
     merged = _with_figures_of([((1, 10.0), chars("/", 100.0))], [((7, 10.0), chars("7", 100.0))])
     assert ["".join(c.text for c in word) for _, word in merged] == ["7"]

@@ -197,7 +197,10 @@ def _with_figures_of(words: list, figure_words: list) -> list:
         if any(c.text.isdigit() for c in there) and (any(c.text.isdigit() for c in chars)
                                                       or not any(c.text.isalpha() for c in chars)):
             if chars[0].text in MINUSES:
-                there = [chars[0], *itertools.dropwhile(lambda c: not c.text.isdigit(), there)]
+                minus, digits = chars[0], list(itertools.dropwhile(lambda c: not c.text.isdigit(), there))
+                first = digits[0]   # its box, where the figures' model took the minus in, starts after the minus
+                digits[0] = _Char(first.text, max(first.x0, minus.x1), first.top, first.x1, first.bottom, first.confidence)
+                there = [minus, *digits]
             chars = there
         elif there and all(c.text == "%" for c in there):
             chars = there
