@@ -239,6 +239,24 @@ def test_a_table_read_by_ocr_whose_footing_one_misread_digit_explains_is_learnt_
     assert not [r for r in two_digits.learnt.own_lines if r["statement"] == "NOT4"]
 
 
+def test_an_interventions_label_read_less_surely_is_mended_to_its_pairs_but_for_a_letter_or_two():
+    from finsam.ingest.learn import Proposal, label_read_better
+
+    def read(label: str, confidence: float | None) -> Proposal:
+        return Proposal("DR", "x", label, "summa_insatser", "", 0, label_confidence=confidence)
+
+    assert label_read_better(read("Jobbeoach Syd", 92.0), read("Jobbcoach Syd", 98.9)) == "Jobbcoach Syd"
+    assert label_read_better(read("Steqvis", 91.0), read("Projekt Stegvis", 98.0)) == "Stegvis"
+    # read as surely, or more: kept; typed or from a text layer: kept; more than two letters apart: kept
+    assert label_read_better(read("Jobbeoach Syd", 98.9), read("Jobbcoach Syd", 98.9)) is None
+    assert label_read_better(read("Jobbeoach Syd", None), read("Jobbcoach Syd", None)) is None
+    assert label_read_better(read("Jobbeoaeh Syq", 80.0), read("Jobbcoach Syd", 98.9)) is None
+    # only on word boundaries, and only letters ("Studiestöd 2.0" is not "Studiestöd 3.0")
+    assert label_read_better(read("Hälsolots", 80.0), read("Hälsolotsen Syd", 98.9)) is None
+    assert label_read_better(read("Studiestöd 2.0", 80.0), read("Studiestöd 3.0", 98.9)) is None
+    assert label_read_better(read("Stegvis", 80.0), read("Projekt Stegvis", 98.9)) is None   # nothing to mend
+
+
 def test_a_doubtful_pairing_is_left_apart_for_review(pristine, tmp_path):
     """Note 3 names an intervention unlike the operating report, and their figures agree in one year of
     two: not guessed to be one intervention."""

@@ -387,7 +387,7 @@ def _table(lines: list[Line], scale: Scale) -> Table:
             out[k] = f"{out[k]} {' '.join(w.text for w in group)}".strip()
             words_of.setdefault(k, []).extend(group)
         cells.append(out)
-        readings.append({k: read for k, words in words_of.items() if k and (read := _reading(words))})
+        readings.append({k: read for k, words in [(0, label), *words_of.items()] if (read := _reading(words))})
         has_figures.append(bool(figures))
     return Table([Row(row, line.place, read) for row, line, read in zip(_join_wrapped(cells, has_figures), lines, readings)
                   if row is not None])

@@ -41,6 +41,7 @@ ORG_NAME = re.compile(r"\bSamordningsförbundet(?:[ ]+[A-ZÅÄÖ][\w-]*)+")
 MEMBER_LINE_TYPES = {line: kind for kind, lines in MEMBER_LINES.items() for line in lines}
 CONFIDENT_LABEL = 0.6   # label similarity at which a pair whose figures agree in a year is sure
 TIED = 0.05             # a second-best pair this close to the best is a tie
+MISREAD_LETTERS = 2     # letters a label read less surely may differ by from its pair's and be mended to it
 
 
 def line_id_of(label: str) -> str:
@@ -59,6 +60,7 @@ class Proposal:
     place: str
     sort_order: int
     intervention_id: str = ""
+    label_confidence: float | None = None   # read by OCR: how sure the reading of its label is
 
 
 @dataclass
@@ -121,7 +123,9 @@ class Learner:
             if anchor not in anchors:
                 continue
             line_id = self.free_id(statement, line_id_of(label))
-            self.proposals.append(Proposal(statement, line_id, label, anchor, place_of(row), 1000 + len(self.proposals)))
+            label_read = row.readings.get(0)
+            self.proposals.append(Proposal(statement, line_id, label, anchor, place_of(row), 1000 + len(self.proposals),
+                                           label_confidence=label_read.confidence if label_read else None))
             labels.add(self.org_id, statement, label, line_id)
 
     def next_total(self, statement: str, below: list) -> str | None:
@@ -268,6 +272,8 @@ class Learner:
                 sure = agreeing and (similarity >= CONFIDENT_LABEL or agreeing == years)
                 d, n = sides[0][i], sides[1][j]
                 if sure and not tied:
+                    if (as_printed := label_read_better(d, n)) is not None:
+                        self.relabelled(result, d, as_printed)
                     n.line_id = self.renamed(result, n, d.line_id)
                     d.intervention_id = n.intervention_id = d.line_id
                 elif similarity >= CONFIDENT_LABEL / 2 or agreeing:
@@ -315,6 +321,14 @@ class Learner:
                 f["line_id"] = line_id
         return line_id
 
+    def relabelled(self, result, proposal: Proposal, label: str) -> None:
+        """A proposed line's label read again as `label`: its id made from it, and its facts' printed label."""
+        proposal.line_id = self.renamed(result, proposal, self.free_id(proposal.statement, line_id_of(label)))
+        proposal.label = label
+        for f in result.facts:
+            if (f["statement"], f["line_id"]) == (proposal.statement, proposal.line_id):
+                f["label_printed"] = label
+
     def settle_members(self, result) -> None:
         year = str(max((int(f["fiscal_year"]) for f in result.facts if f["statement"] == "NOT2"), default=0))
         paid = {f["line_id"]: float(f["value"]) * self.reference.unit_factor(f["unit"])
@@ -348,3 +362,19 @@ def one_digit_otherwise(value: str) -> list[str]:
             out += [sign + digits[:k] + d + digits[k + 1:] for d in "0123456789"
                     if d != digit and not (k == 0 and d == "0" and len(digits) > 1 and digits[1] != ".")]
     return out
+
+
+def label_read_better(ours: Proposal, theirs: Proposal) -> str | None:
+    """Our label as the paired line prints it, where OCR read ours less surely and theirs holds the same words
+    but for a letter or two (an intervention's "Jobbcoach" read "Jobbeoach" in the operating report, right in
+    Note 3): the id then names the intervention as printed. None where nothing is to be mended."""
+    if ours.label_confidence is None or theirs.label_confidence is None or ours.label_confidence >= theirs.label_confidence:
+        return None
+    mine, other = ours.label, theirs.label
+    for start in range(len(other) - len(mine) + 1):
+        span = other[start:start + len(mine)]
+        differing = [(a, b) for a, b in zip(mine, span) if a != b]
+        on_words = (start == 0 or other[start - 1] == " ") and (start + len(mine) == len(other) or other[start + len(mine)] == " ")
+        if on_words and 0 < len(differing) <= MISREAD_LETTERS and all(a.isalpha() and b.isalpha() for a, b in differing):
+            return span
+    return None
