@@ -122,9 +122,11 @@ def render(real: list[dict], rows: list[dict]) -> str:
     lines.append("| **generated, all** | " + " | ".join(str(round(total[c], 1)) for c in columns[1:]) + " |")
     exact_share = total["exact"] / total["truth"] if total["truth"] else 0
     per_page = total["ocr_s"] / total["pages"] if total["pages"] else 0
+    met = {True: "met", False: "**not met**"}
     lines += ["", (f"Generated reports at 200 dpi: {total['exact']} of {total['truth']} table figures exact "
-                   f"({100 * exact_share:.1f} %; target 99.5 %), {total['unnamed']} wrong or extra figures unnamed "
-                   f"(target 0); OCR {per_page:.1f} s a page (two pages at a time)."), ""]
+                   f"({100 * exact_share:.3f} %; target 99.5 %: {met[exact_share >= 0.995]}), {total['unnamed']} wrong or "
+                   f"extra figures unnamed (target 0: {met[total['unnamed'] == 0]}); OCR {per_page:.1f} s a page (two "
+                   "pages at a time)."), ""]
     return "\n".join(lines)
 
 
