@@ -84,6 +84,11 @@ def test_a_bracket_over_a_digit_is_noise_and_a_printed_bracket_is_kept():
     printed = [_Char("(", 93.0, 98.0, 96.0, 110.0, 97.0), *chars("0", 100.0), _Char(")", 107.0, 98.0, 110.0, 110.0, 97.0)]
     assert texts(_assembled([((1, 10.0), phantom)])[0][0].words) == ["0"]
     assert texts(_assembled([((1, 10.0), printed)])[0][0].words) == ["(0)"]
+    # a period within the edge of an "8" before a thousands space is not printed; a decimal comma is
+    edge = [*chars("8", 100.0, width=3.6), _Char(".", 103.4, 104.0, 103.6, 107.0, 94.0), *chars("053", 106.5, width=3.6)]
+    decimal = [*chars("12", 100.0), _Char(",", 111.5, 105.0, 112.5, 108.0, 97.0), *chars("5", 113.5)]
+    assert texts(_assembled([((1, 10.0), edge)])[0][0].words) == ["8", "053"]
+    assert texts(_assembled([((1, 10.0), decimal)])[0][0].words) == ["12,5"]
 
 
 def test_a_figure_takes_the_characters_of_the_figure_reading_where_it_stands_and_a_label_keeps_its_own():

@@ -288,7 +288,7 @@ def _assembled(words: list[tuple[tuple[int, float | None], list[_Char]]]) -> tup
     """The page's lines of positioned words, top to bottom, and the median confidence of its words."""
     by_line: dict[tuple[int, float | None], list[list[_Char]]] = {}
     for line, chars in words:
-        chars = _without_phantom_brackets(chars)
+        chars = _without_phantom_marks(chars)
         if chars and not _noise(chars):
             by_line.setdefault(line, []).append(chars)
     confidences = [_weakest(chars) for line in by_line.values() for chars in line]
@@ -334,14 +334,21 @@ def _noise(chars: list[_Char]) -> bool:
     return not any(c.text.isalnum() or c.text in MARKS for c in chars)
 
 
-def _without_phantom_brackets(chars: list[_Char]) -> list[_Char]:
-    """A bracket whose box overlaps the digit beside it is not printed: Tesseract reads a lone "0" with noise
-    around it as "(0)" or "[0)"; a printed bracket stands clear of what it encloses."""
-    def overlaps_digit(k: int) -> bool:
-        return any(0 <= j < len(chars) and chars[j].text.isdigit()
-                   and min(chars[k].x1, chars[j].x1) - max(chars[k].x0, chars[j].x0) > 0 for j in (k - 1, k + 1))
+def _without_phantom_marks(chars: list[_Char]) -> list[_Char]:
+    """A bracket whose box overlaps the digit beside it, or a period or comma whose box lies within it, is
+    not printed: Tesseract reads a lone "0" with noise around it as "(0)" or "[0)", and the edge of an "8"
+    before a thousands space as "8."; a printed bracket stands clear of what it encloses, a printed decimal
+    sign between the digits it parts."""
+    def digits_beside(k: int) -> list[_Char]:
+        return [chars[j] for j in (k - 1, k + 1) if 0 <= j < len(chars) and chars[j].text.isdigit()]
 
-    return [c for k, c in enumerate(chars) if not (c.text in BRACKETS and overlaps_digit(k))]
+    def phantom(k: int) -> bool:
+        mark = chars[k]
+        if mark.text in BRACKETS:
+            return any(min(mark.x1, d.x1) - max(mark.x0, d.x0) > 0 for d in digits_beside(k))
+        return mark.text in ".," and any(d.x0 <= mark.x0 and mark.x1 <= d.x1 for d in digits_beside(k))
+
+    return [c for k, c in enumerate(chars) if not phantom(k)]
 
 
 def _digits_only(word: list[_Char]) -> bool:
