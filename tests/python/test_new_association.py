@@ -239,8 +239,11 @@ def test_a_table_read_by_ocr_whose_footing_one_misread_digit_explains_is_learnt_
     assert not [r for r in two_digits.learnt.own_lines if r["statement"] == "NOT4"]
 
 
-def test_an_interventions_label_read_less_surely_is_mended_to_its_pairs_but_for_a_letter_or_two():
-    from finsam.ingest.learn import Proposal, label_read_better
+def test_an_interventions_label_read_less_surely_is_mended_to_its_pairs_but_for_a_letter_or_two(project):
+    from types import SimpleNamespace
+
+    from finsam.ingest.interpret import Reference
+    from finsam.ingest.learn import Learner, Proposal, label_read_better
 
     def read(label: str, confidence: float | None) -> Proposal:
         return Proposal("DR", "x", label, "summa_insatser", "", 0, label_confidence=confidence)
@@ -255,6 +258,15 @@ def test_an_interventions_label_read_less_surely_is_mended_to_its_pairs_but_for_
     assert label_read_better(read("Hälsolots", 80.0), read("Hälsolotsen Syd", 98.9)) is None
     assert label_read_better(read("Studiestöd 2.0", 80.0), read("Studiestöd 3.0", 98.9)) is None
     assert label_read_better(read("Stegvis", 80.0), read("Projekt Stegvis", 98.9)) is None   # nothing to mend
+    # mended, the line takes its id from the label as printed, its facts' printed label too, and the
+    # evidence says what OCR read
+    learner, result = Learner(Reference.load(project.seeds_dir), "sf_ny"), SimpleNamespace(facts=[])
+    misread = read("Jobbeoach Syd", 92.0)
+    learner.proposals.append(misread)
+    result.facts.append({"statement": "DR", "line_id": "x", "label_printed": "Jobbeoach Syd"})
+    learner.relabelled(result, misread, "Jobbcoach Syd")
+    assert (misread.line_id, misread.label, misread.label_read_as) == ("jobbcoach_syd", "Jobbcoach Syd", "Jobbeoach Syd")
+    assert result.facts == [{"statement": "DR", "line_id": "jobbcoach_syd", "label_printed": "Jobbcoach Syd"}]
 
 
 def test_a_doubtful_pairing_is_left_apart_for_review(pristine, tmp_path):

@@ -61,6 +61,7 @@ class Proposal:
     sort_order: int
     intervention_id: str = ""
     label_confidence: float | None = None   # read by OCR: how sure the reading of its label is
+    label_read_as: str = ""                 # its label as OCR read it, where mended to its pair's
 
 
 @dataclass
@@ -197,7 +198,9 @@ class Learner:
             result.review.append(ReviewItem(
                 "own_line", p.place, p.label, statement=p.statement, line_id=p.line_id,
                 rule=f"learnt as the association's own line of {self.reference.label_of(p.statement, p.anchor)} "
-                     f"({p.statement}.{p.anchor}): {evidence[(p.statement, p.anchor)]}; to correct it, edit own_lines.csv",
+                     f"({p.statement}.{p.anchor}): {evidence[(p.statement, p.anchor)]}"
+                     + (f"; its label, read '{p.label_read_as}' less surely, is taken as its Note 3 pair prints it"
+                        if p.label_read_as else "") + "; to correct it, edit own_lines.csv",
                 candidates=f"intervention {p.intervention_id}" if p.intervention_id else ""))
         for intervention_id in dict.fromkeys(p.intervention_id for p in kept if p.intervention_id):
             label = next(p.label for p in kept if p.intervention_id == intervention_id)
@@ -324,7 +327,7 @@ class Learner:
     def relabelled(self, result, proposal: Proposal, label: str) -> None:
         """A proposed line's label read again as `label`: its id made from it, and its facts' printed label."""
         proposal.line_id = self.renamed(result, proposal, self.free_id(proposal.statement, line_id_of(label)))
-        proposal.label = label
+        proposal.label, proposal.label_read_as = label, proposal.label
         for f in result.facts:
             if (f["statement"], f["line_id"]) == (proposal.statement, proposal.line_id):
                 f["label_printed"] = label

@@ -367,7 +367,7 @@ def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
     narrow gap, "4 320" read as "4320")."""
     tall = [c.bottom - c.top for w in words for c in w if c.text in CAP_HEIGHT_CHARS]
     height = statistics.median(tall) if tall else statistics.median(c.bottom - c.top for w in words for c in w)
-    steps = [_centre(b) - _centre(a) for w in words if _digits_only(w) for a, b in zip(w, w[1:]) if a.text.isdigit()]
+    steps = [_centre(b) - _centre(a) for w in words if _digits_only(w) for a, b in itertools.pairwise(w) if a.text.isdigit()]
     pitch = statistics.median(steps) if len(steps) >= PITCH_SAMPLE else None
     split: list[list[_Char]] = []
     for word in words:
