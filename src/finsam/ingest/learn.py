@@ -13,6 +13,9 @@ operating report's interventions (tkr) are paired with Note 3's (kr) as a one-to
 (scipy's linear_sum_assignment) scored by label similarity and by agreement of the figures at their
 printed precision; a pair that is doubtful, or a line whose best pair is tied, goes to review, and the
 lines stay interventions of their own.
+
+Over 350 lines by choice: proposing, footing, pairing and settling a report's own lines and members are
+steps of one Learner over one report, sharing its proposals and what it has learnt.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ it stands on the page.
 
 Pages are read in parallel, one Tesseract process a core, each with one thread (Tesseract's own threads
 cost more than they give on a page).
+
+Over 350 lines by choice: the rules that turn Tesseract's characters into words (the two models'
+readings, minus and marks, phantom brackets and points, thousands groups, rows of blocks) each mend what
+another leaves, and are read and tested together.
 """
 
 from __future__ import annotations
