@@ -18,7 +18,8 @@ from PIL import Image
 from finsam.ingest import UnreadableSource, ingest, write_outputs
 from finsam.ingest.layout import Word
 from finsam.ingest.model import DOUBTED_READINGS
-from finsam.ingest.ocr import _assembled, _Char, _doubtful, _keeps_sure_digits, _minus_read, _with_figures_of
+from finsam.ingest.ocr import (POINTS, _assembled, _Char, _doubtful, _figure_lines, _keeps_sure_digits, _minus_read,
+                               _with_figures_of)
 from finsam.inputs import validate_inputs
 from finsam.run.nightly import nightly_run
 from finsam.synthetic.generate import generate
@@ -137,6 +138,31 @@ def test_a_minus_and_a_percent_sign_the_text_model_reads_are_kept_where_the_figu
     # a thin "−7" the text's model reads as "/" and the figures' model as a figure
     merged = _with_figures_of([((1, 10.0), chars("/", 100.0))], [((7, 10.0), chars("7", 100.0))])
     assert ["".join(c.text for c in word) for _, word in merged] == ["7"]
+
+
+def test_the_figures_model_reads_a_page_without_the_lines_of_letters_only_and_keeps_every_pixel_of_the_others(tmp_path):
+    def word(text: str, x: float, top: float) -> list[_Char]:
+        return [_Char(ch, x + 6 * k, top, x + 6 * k + 5, top + 8, 95.0) for k, ch in enumerate(text)]
+
+    # a line of words of letters only; below it, reaching up into its box, a row with a figure; a dash alone
+    words = [((1, 10.0), word("Verksamhet", 10.0, 100.0)), ((1, 10.0), word("under", 80.0, 100.0)),
+             ((2, 10.0), word("Bidrag", 10.0, 106.0)), ((2, 10.0), word("276", 80.0, 106.0)),
+             ((3, 10.0), word("−", 80.0, 130.0))]
+    page = Image.new("L", (600, 700), 255)
+    for _, chars_of in words:
+        for c in chars_of:
+            page.paste(0, (round(c.x0 / POINTS), round(c.top / POINTS), round(c.x1 / POINTS), round(c.bottom / POINTS)))
+    path = tmp_path / "page.pgm"
+    page.save(path)
+    read = Image.open(_figure_lines(path, words))
+
+    def ink(x: float, y: float) -> bool:
+        return read.getpixel((round(x / POINTS), round(y / POINTS))) == 0
+
+    assert not ink(12, 102) and not ink(82, 102)             # the line of letters only is gone
+    assert ink(12, 107) and ink(82, 107) and ink(82, 112)    # the figure's row keeps its label, figure and the overlap
+    assert ink(82, 134)                                      # a mark with no letter may be a figure's
+    assert Image.open(path).getpixel((round(12 / POINTS), round(102 / POINTS))) == 0   # the page itself is as read
 
 
 def test_a_figure_with_a_letter_between_its_digits_is_read_again_and_a_second_reading_may_not_drop_a_sure_digit():

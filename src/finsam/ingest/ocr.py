@@ -9,7 +9,8 @@ confidence of its weakest character and its box, so a figure's reading says how 
 it stands on the page.
 
 Pages are read in parallel, one Tesseract process a core, each with one thread (Tesseract's own threads
-cost more than they give on a page).
+cost more than they give on a page). A page is read twice, for the text and for the figures; the second
+reading sees only the lines that can hold a figure.
 
 Over 350 lines by choice: the rules that turn Tesseract's characters into words (the two models'
 readings, minus and marks, phantom brackets and points, thousands groups, rows of blocks) each mend what
@@ -89,8 +90,8 @@ def read_pages(path: Path, numbers: list[int], progress=None) -> list[OcrPage]:
             def render(number: int) -> Path:
                 # pdfium is not thread-safe: pages are rendered here, one at a time, and read in parallel
                 image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
-                target = Path(scratch) / f"page-{number}.png"
-                binarized(straightened(image)).save(target, compress_level=1)
+                target = Path(scratch) / f"page-{number}.pgm"   # uncompressed: nothing to encode or decode
+                binarized(straightened(image)).save(target)
                 return target
 
             pages = []
@@ -109,8 +110,9 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
     """A page read line by line, then every figure word that a line's reading leaves in doubt read again on
     its own as figure characters only: Tesseract reads a lone "0" between wide gaps as "[6]" or "(0)" in
     its line, and as "0" alone when it may read only what a figure is made of."""
-    words = _with_figures_of(_words(_hocr(program, image, env, psm=4)),
-                             _words(_hocr(program, image, env, psm=4, language=FIGURES_MODEL)))
+    text_words = _words(_hocr(program, image, env, psm=4))
+    words = _with_figures_of(text_words, _words(_hocr(program, _figure_lines(image, text_words), env, psm=4,
+                                                      language=FIGURES_MODEL)))
     doubtful = [k for k, (_, chars) in enumerate(words) if _doubtful(chars)]
     if doubtful:
         from PIL import Image
@@ -145,6 +147,32 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
     return _assembled(words)
 
 
+def _figure_lines(image: Path, words: list) -> Path:
+    """The page with every line whose text reading has only words of letters whited out: the figures' model
+    is heeded only for a word that may be a figure (_may_be_figure), and reading the text lines again
+    would cost half its time. The lines it reads keep their own pixels where a whited-out box overlaps them."""
+    from PIL import Image, ImageDraw
+
+    by_line: dict = {}
+    for line, chars in words:
+        by_line.setdefault(line, []).append(chars)
+    lines = [(tuple(round(v / POINTS) for v in _box([c for chars in line for c in chars])),
+              any(_may_be_figure(chars) for chars in line)) for line in by_line.values()]
+    page = Image.open(image)
+    figures = page.copy()
+    draw = ImageDraw.Draw(figures)
+    for box, kept in lines:
+        if not kept:
+            draw.rectangle(box, fill=255)
+    for (x0, top, x1, bottom), kept in lines:
+        if kept:   # a pixel wider all round than the characters' boxes, edges included
+            box = (max(0, x0 - 1), max(0, top - 1), x1 + 2, bottom + 2)
+            figures.paste(page.crop(box), box[:2])
+    target = image.with_name(f"{image.stem}-figures{image.suffix}")
+    figures.save(target)
+    return target
+
+
 def _digit_heights(words: list) -> dict:
     """Each line's usual height of a digit (the median of its digits' heights), or of a character where it
     has no digit."""
@@ -165,6 +193,12 @@ def _doubtful(chars: list[_Char]) -> bool:
         or (len(chars) > 1 and not chars[0].text.isalnum() and chars[0].text not in FIGURE_CHARACTERS
             and chars[1].text.isdigit())
         or any(a.text.isdigit() and b.text.isalpha() and c.text.isdigit() for a, b, c in zip(chars, chars[1:], chars[2:])))
+
+
+def _may_be_figure(chars: list[_Char]) -> bool:
+    """A word the text's reading has with a digit or with no letter: its figures' reading is taken where it
+    has digits (a thin "−7" read as "/")."""
+    return any(c.text.isdigit() for c in chars) or not any(c.text.isalpha() for c in chars)
 
 
 def _keeps_sure_digits(line_reading: list[_Char], alone: list[_Char]) -> bool:
@@ -198,8 +232,7 @@ def _with_figures_of(words: list, figure_words: list) -> list:
         x0, top, x1, bottom = _box(chars)
         there = sorted((c for c in figure_chars if x0 <= (c.x0 + c.x1) / 2 <= x1 and top <= (c.top + c.bottom) / 2 <= bottom),
                        key=lambda c: c.x0)
-        if any(c.text.isdigit() for c in there) and (any(c.text.isdigit() for c in chars)
-                                                      or not any(c.text.isalpha() for c in chars)):
+        if any(c.text.isdigit() for c in there) and _may_be_figure(chars):
             if chars[0].text in MINUSES:
                 minus, digits = chars[0], list(itertools.dropwhile(lambda c: not c.text.isdigit(), there))
                 first = digits[0]   # its box, where the figures' model took the minus in, starts after the minus
@@ -393,13 +426,12 @@ def binarized(image):
     """Ink black, paper white, at Otsu's threshold: Tesseract's line recogniser reads the grey image as it
     is, and a scan's noise and paper tone make it misread digits it reads right in black and white."""
     import numpy as np
-    from PIL import Image
 
-    pixels = np.asarray(image)
-    share = np.bincount(pixels.ravel(), minlength=256) / pixels.size
+    share = np.asarray(image.histogram(), dtype=np.float64) / (image.width * image.height)
     below, mean_below = np.cumsum(share), np.cumsum(share * np.arange(256))
     between = (mean_below[-1] * below - mean_below) ** 2 / (below * (1 - below) + 1e-12)
-    return Image.fromarray(np.where(pixels > int(np.argmax(between)), 255, 0).astype(np.uint8))
+    threshold = int(np.argmax(between))
+    return image.point([255 if value > threshold else 0 for value in range(256)])
 
 
 def straightened(image):
