@@ -345,10 +345,9 @@ def record_section(recorded: Path, heading: str, text: str) -> None:
     """Replace the section `heading` of the recorded file by `text` (a section of its own recording), or add it."""
     before = recorded.read_text(encoding="utf-8")
     span = _section(before, heading)
-    if span is None:
-        recorded.write_text(before.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-    else:
-        recorded.write_text(before[:span[0] + 1] + text + before[span[1] + 1:], encoding="utf-8")
+    head, rest = (before.rstrip("\n") + "\n\n", "") if span is None else (before[:span[0] + 1], before[span[1] + 1:])
+    # one blank line between the section and the next heading, whatever the text ends with
+    recorded.write_text(head + text.rstrip("\n") + ("\n\n" + rest if rest else "\n"), encoding="utf-8")
 
 
 def render_diagnosis(d: dict) -> str:
