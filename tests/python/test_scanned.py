@@ -18,8 +18,9 @@ from PIL import Image
 from finsam.ingest import UnreadableSource, ingest, write_outputs
 from finsam.ingest.layout import Word
 from finsam.ingest.model import DOUBTED_READINGS
-from finsam.ingest.ocr import (POINTS, _assembled, _Char, _doubtful, _figure_lines, _keeps_sure_digits, _minus_read,
+from finsam.ingest.ocr import (_assembled, _Char, _doubtful, _figure_lines, _keeps_sure_digits, _minus_read,
                                _with_figures_of)
+from finsam.ingest.page_image import POINTS
 from finsam.inputs import validate_inputs
 from finsam.run.nightly import nightly_run
 from finsam.synthetic.generate import generate

@@ -32,15 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finsam.ingest.layout import Word
+from finsam.ingest.page_image import POINTS, binarized, page_image
 
-DPI = 300                    # pages are read at this resolution (a 200-dpi scan is scaled up to it)
-POINTS = 72 / DPI            # points per pixel
 DIGIT_GAP = 0.4              # of a digit's height: two digits further apart are two groups ("1 276")
 GROUP_PITCH = 1.2            # of a line's step from digit to digit: two digits' centres further apart are two groups
 PITCH_SAMPLE = 6             # digit steps a line needs for its usual step to be known
 REREAD_BELOW = 90         # a figure word read with less confidence than this in its line is read again alone
 LEGIBLE = 50                 # a page whose words' median confidence is below this is no text Tesseract can read
-MAX_SKEW = 3.0               # degrees: a page is straightened within ±MAX_SKEW (a scan's skew is a degree or two)
 TESSERACT_TIMEOUT = 120      # seconds a page may take
 
 
@@ -89,9 +87,8 @@ def read_pages(path: Path, numbers: list[int], progress=None) -> list[OcrPage]:
         try:
             def render(number: int) -> Path:
                 # pdfium is not thread-safe: pages are rendered here, one at a time, and read in parallel
-                image = document[number - 1].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
                 target = Path(scratch) / f"page-{number}.pgm"   # uncompressed: nothing to encode or decode
-                binarized(straightened(image)).save(target)
+                binarized(page_image(document, number)).save(target)
                 return target
 
             pages = []
@@ -420,35 +417,3 @@ def _line(words: list[list[_Char]], size: float | None) -> OcrLine:
                        top=min(c.top for c in w), bottom=max(c.bottom for c in w)) for w in split]
     return OcrLine(positioned, min(w.top for w in positioned), max(w.bottom for w in positioned),
                    positioned[0].x0, size or height / CAP_HEIGHT)
-
-
-def binarized(image):
-    """Ink black, paper white, at Otsu's threshold: Tesseract's line recogniser reads the grey image as it
-    is, and a scan's noise and paper tone make it misread digits it reads right in black and white."""
-    import numpy as np
-
-    share = np.asarray(image.histogram(), dtype=np.float64) / (image.width * image.height)
-    below, mean_below = np.cumsum(share), np.cumsum(share * np.arange(256))
-    between = (mean_below[-1] * below - mean_below) ** 2 / (below * (1 - below) + 1e-12)
-    threshold = int(np.argmax(between))
-    return image.point([255 if value > threshold else 0 for value in range(256)])
-
-
-def straightened(image):
-    """The page turned so its lines run level: by the angle within ±MAX_SKEW at which the ink's rows are most
-    uneven (lines of text and the gaps between them), found on a small copy."""
-    import numpy as np
-    from PIL import Image
-
-    small = image.reduce(4)
-    ink = Image.fromarray(((np.asarray(small) < 160) * 255).astype(np.uint8))
-
-    def sharpness(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST), dtype=np.float64).sum(axis=1)
-        return float(np.square(np.diff(rows)).sum())
-
-    coarse = max((a / 2 for a in range(int(-2 * MAX_SKEW), int(2 * MAX_SKEW) + 1)), key=sharpness)
-    angle = max((coarse + a / 10 for a in range(-5, 6)), key=sharpness)
-    if abs(angle) < 0.05:
-        return image
-    return image.rotate(angle, resample=Image.BICUBIC, fillcolor=255)

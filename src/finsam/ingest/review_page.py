@@ -85,14 +85,14 @@ def _crops(source: Path, wanted: set[tuple[int, tuple[float, ...]]]) -> dict:
     import pypdfium2 as pdfium
     from PIL import ImageDraw
 
-    from finsam.ingest.ocr import DPI, straightened
+    from finsam.ingest.page_image import DPI, page_image
 
     scale = DPI / 72
     out = {}
     document = pdfium.PdfDocument(str(source))
     try:
         for number in sorted({page for page, _ in wanted}):
-            image = straightened(document[number - 1].render(scale=scale, grayscale=True).to_pil().convert("L"))
+            image = page_image(document, number)
             for page, (x0, top, x1, bottom) in sorted(b for b in wanted if b[0] == number):
                 band = image.crop((0, max(0, int((top - MARGIN) * scale)), image.width,
                                    min(image.height, int((bottom + MARGIN) * scale)))).convert("RGB")
