@@ -114,6 +114,12 @@ def test_the_fully_checked_statements_are_the_ones_the_verdict_test_asks_of(view
                 / "assert_every_statement_amount_is_checked.sql").read_text(encoding="utf-8")
     con = view_warehouse.con
     assert con.execute(compiled).fetchall() == []
+    # it does not build the mart's check lists: its plan joins as often as the same query of
+    # int_fact_coverage, which holds none
+    def joins(query: str) -> int:
+        return con.execute(f"explain {query}").fetchall()[0][1].count("Join")
+    assert '"marts"."fact_coverage"' in compiled
+    assert joins(compiled) == joins(compiled.replace('"marts"."fact_coverage"', '"intermediate"."int_fact_coverage"'))
     con.execute("begin")
     try:
         con.execute("update seeds.statements set fully_checked = true where statement = 'KEY'")
