@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -93,13 +94,17 @@ def test_a_reason_for_a_fact_a_check_takes_in_is_reported_stale(view_warehouse):
         con.execute("rollback")
 
 
+def plan_joins(con, query: str) -> int:
+    """How many joins DuckDB's plan of the query has."""
+    return con.execute(f"explain {query}").fetchall()[0][1].count("Join")
+
+
 def test_a_grouping_query_that_does_not_read_check_ids_does_not_build_them(pristine):
     """In the published warehouse DuckDB drops fact_coverage's check-list join from such a query: its plan
     joins exactly as often as the same query of int_fact_coverage, which holds no lists. A query of one
     association's check lists does join them."""
     with duckdb.connect(str(pristine.published_db), read_only=True) as con:
-        def joins(query: str) -> int:
-            return con.execute(f"explain {query}").fetchall()[0][1].count("Join")
+        joins = partial(plan_joins, con)
         per_statement = "select statement, count(*) filter (where is_covered) from {} group by statement"
         assert joins(per_statement.format("marts.fact_coverage")) == joins(per_statement.format("intermediate.int_fact_coverage"))
         assert joins("select check_ids from marts.fact_coverage where org_id = 'sf_vasteras'") > \
@@ -116,9 +121,8 @@ def test_the_fully_checked_statements_are_the_ones_the_verdict_test_asks_of(view
     assert con.execute(compiled).fetchall() == []
     # it does not build the mart's check lists: its plan joins as often as the same query of
     # int_fact_coverage, which holds none
-    def joins(query: str) -> int:
-        return con.execute(f"explain {query}").fetchall()[0][1].count("Join")
     assert '"marts"."fact_coverage"' in compiled
+    joins = partial(plan_joins, con)
     assert joins(compiled) == joins(compiled.replace('"marts"."fact_coverage"', '"intermediate"."int_fact_coverage"'))
     con.execute("begin")
     try:
