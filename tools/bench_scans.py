@@ -89,7 +89,7 @@ def real_report(project: Project, work: Path, dpi: int) -> dict:
     scan(work / "real.office.pdf", document, scanner, seed=dpi)
     truth = {key(f): Decimal(f["value"]) for f in ingest(project, REAL_REPORT, "sf_vasteras", 2023).facts}
     known = known_association(project.seeds_dir, "sf_vasteras", SCANNED_AS, work / f"known{dpi}")
-    return scored(project, document, SCANNED_AS, 2023, truth, known)
+    return {**scored(project, document, SCANNED_AS, 2023, truth, known), "dpi": dpi}
 
 
 def generated(project: Project, work: Path, reports: int) -> list[dict]:
@@ -132,7 +132,7 @@ def render(real: list[dict], rows: list[dict]) -> str:
                        f"{row['ocr_s']} s for {row['pages']} pages (target for the real report ≤ 60 s: {met[row['ocr_s'] <= 60]})"
                        + (f"; with the generated reports {total['exact'] + row['exact']} of {total['truth'] + row['truth']} "
                           f"exact ({100 * (total['exact'] + row['exact']) / (total['truth'] + row['truth']):.3f} %)."
-                          if "200" in row["document"] else "."))]
+                          if row["dpi"] == SCANNED["scan200.pdf"].dpi else "."))]
     lines.append("")
     return "\n".join(lines)
 

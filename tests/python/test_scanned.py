@@ -155,7 +155,7 @@ def test_the_figures_model_reads_a_page_without_the_lines_of_letters_only_and_ke
             page.paste(0, (round(c.x0 / POINTS), round(c.top / POINTS), round(c.x1 / POINTS), round(c.bottom / POINTS)))
     path = tmp_path / "page.pgm"
     page.save(path)
-    read = Image.open(_figure_lines(path, words))
+    read = Image.open(_figure_lines(Image.open(path), words, tmp_path / "figures.pgm"))
 
     def ink(x: float, y: float) -> bool:
         return read.getpixel((round(x / POINTS), round(y / POINTS))) == 0

@@ -316,7 +316,7 @@ class Learner:
         return similarity + 2 * agreeing / max(len(years), 1), similarity, agreeing, len(years)
 
     def renamed(self, result, proposal: Proposal, line_id: str) -> str:
-        """Give a proposed line another id (its pair's), in its facts and its label too."""
+        """Give a proposed line another id (its pair's), in its facts too; its label stays (relabelled changes it)."""
         if line_id == proposal.line_id:
             return line_id
         if self.reference.line_kind(proposal.statement, line_id) is not None or any(

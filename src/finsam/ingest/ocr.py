@@ -107,14 +107,14 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
     """A page read line by line, then every figure word that a line's reading leaves in doubt read again on
     its own as figure characters only: Tesseract reads a lone "0" between wide gaps as "[6]" or "(0)" in
     its line, and as "0" alone when it may read only what a figure is made of."""
+    from PIL import Image
+
+    page = Image.open(image)   # opened once: the figures' copy and the doubtful words' crops are cut from it
     text_words = _words(_hocr(program, image, env, psm=4))
-    words = _with_figures_of(text_words, _words(_hocr(program, _figure_lines(image, text_words), env, psm=4,
-                                                      language=FIGURES_MODEL)))
+    figure_lines = _figure_lines(page, text_words, image.with_name(f"{image.stem}-figures{image.suffix}"))
+    words = _with_figures_of(text_words, _words(_hocr(program, figure_lines, env, psm=4, language=FIGURES_MODEL)))
     doubtful = [k for k, (_, chars) in enumerate(words) if _doubtful(chars)]
     if doubtful:
-        from PIL import Image
-
-        page = Image.open(image)
         crops = image.parent / f"{image.stem}-words"
         crops.mkdir()
         listed = []
@@ -144,18 +144,18 @@ def _read_page(program: str, image: Path, env: dict[str, str]) -> tuple[list[Ocr
     return _assembled(words)
 
 
-def _figure_lines(image: Path, words: list) -> Path:
-    """The page with every line whose text reading has only words of letters whited out: the figures' model
-    is heeded only for a word that may be a figure (_may_be_figure), and reading the text lines again
-    would cost half its time. The lines it reads keep their own pixels where a whited-out box overlaps them."""
-    from PIL import Image, ImageDraw
+def _figure_lines(page, words: list, target: Path) -> Path:
+    """The page, written to `target`, with every line whose text reading has only words of letters whited
+    out: the figures' model is heeded only for a word that may be a figure (_may_be_figure), and reading the
+    text lines again would cost half its time. The lines it reads keep their own pixels where a whited-out
+    box overlaps them."""
+    from PIL import ImageDraw
 
     by_line: dict = {}
     for line, chars in words:
         by_line.setdefault(line, []).append(chars)
     lines = [(tuple(round(v / POINTS) for v in _box([c for chars in line for c in chars])),
               any(_may_be_figure(chars) for chars in line)) for line in by_line.values()]
-    page = Image.open(image)
     figures = page.copy()
     draw = ImageDraw.Draw(figures)
     for box, kept in lines:
@@ -165,7 +165,6 @@ def _figure_lines(image: Path, words: list) -> Path:
         if kept:   # a pixel wider all round than the characters' boxes, edges included
             box = (max(0, x0 - 1), max(0, top - 1), x1 + 2, bottom + 2)
             figures.paste(page.crop(box), box[:2])
-    target = image.with_name(f"{image.stem}-figures{image.suffix}")
     figures.save(target)
     return target
 
