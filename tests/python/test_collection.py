@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 import duckdb
 import pytest
 
+from conftest import REPO
 from finsam.synthetic.generate import generate
 from finsam.synthetic.plants import PLANTS
 from finsam.run.nightly import nightly_run
@@ -103,3 +104,21 @@ def test_the_benchmark_measures_a_run_by_its_own_peak_memory_not_the_benchmarks(
         [sys.executable, "-c", "x = b'\\x01' * (200 * 2**20); print(len(x))"], Path.cwd(), dict(os.environ))
     assert (code, out.strip()) == (0, str(200 * 2**20))
     assert 200 <= peak_mib < 400, peak_mib
+
+
+def test_a_benchmark_recording_keeps_the_sections_it_does_not_measure():
+    """BENCHMARKS.md rebuilt from its own measured sections is the file as it is: every section written by
+    hand or by another tool (long documents, the missed targets, scans, the test suite) is kept, once."""
+    from bench import _section, recorded_text
+
+    recorded = REPO / "BENCHMARKS.md"
+    text = recorded.read_text(encoding="utf-8")
+
+    def cut(heading_start: str) -> str:
+        heading = next(line for line in text.splitlines() if line.startswith(heading_start))
+        start, end = _section(text, heading)
+        return text[start:end]
+
+    profile, diagnosis = cut("## Profile at "), cut("## Diagnosis")
+    measured = text[:text.index("\n## Ingest of long documents\n")]
+    assert recorded_text(recorded, measured, profile, diagnosis) == text
