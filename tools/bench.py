@@ -48,6 +48,11 @@ INGEST_TARGETS = {"txt": 2.0, "docx": 2.0, "pdf": 5.0, "plain.pdf": 5.0, "browse
 REAL_REPORT = Path(__file__).resolve().parents[2] / "shared" / "source-documents" / "000_53f7e383c55ecf26.txt"
 SCANNED_REPORTS = "## Scanned reports"   # recorded by tools/bench_scans.py (slow: OCR), kept as it is here
 TEST_SUITE = "## Test suite"               # recorded by tools/bench_suite.py (clean clones), kept as it is here
+PROFILE_BEFORE = "## Profile before the speed work"
+# Measured by hand (long documents through the whole `finsam ingest` command), kept by the next recording.
+LONG_DOCUMENTS = "## Ingest of long documents"
+# Written by hand after a recording, kept by the next: for each missed target, the stage and what would fix it.
+MISSED_TARGETS = "## Missed targets"
 
 
 # Runs the measured command and writes its exit code and peak RSS (KiB) to a file. Linux gives a child the
@@ -302,13 +307,6 @@ def diagnosis_accuracy(project: Project, work: Path, singles: int = DIAGNOSIS_SI
                 score["pairs_detected"] += 1
                 score["pairs_top"] += all(k in preferred for k in keys)
     return {**score, "exit": run["exit"], "wall": run["wall"], "diagnoses_s": model_seconds(run["result"], "diagnoses")}
-
-
-PROFILE_BEFORE = "## Profile before the speed work"
-# Measured by hand (long documents through the whole `finsam ingest` command), kept by the next recording.
-LONG_DOCUMENTS = "## Ingest of long documents"
-# Written by hand after a recording, kept by the next: for each missed target, the stage and what would fix it.
-MISSED_TARGETS = "## Missed targets"
 
 
 def recorded_text(recorded: Path, measured: str, profile: str, diagnosis: str) -> str:
