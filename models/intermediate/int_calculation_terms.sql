@@ -62,7 +62,7 @@ instances as (
         f.fiscal_year,
         f.line_id   as bound_line_id,
         f.measure   as bound_measure,
-        f.fact_id,
+        f.fact_key,
         f.label_printed as label,
         f.value_normalised,
         f.half_width,
@@ -82,7 +82,7 @@ instances as (
     select
         concat('calc.', f.statement, '.', f.line_id, '.', f.measure, ':columns'),
         r.statement, r.parent_line_id, r.parent_measure, f.org_id, f.fiscal_year, f.line_id, f.measure,
-        f.fact_id, f.label_printed, f.value_normalised, f.half_width, f.base_unit, f.source_ref
+        f.fact_key, f.label_printed, f.value_normalised, f.half_width, f.base_unit, f.source_ref
     from rules as r
     inner join facts as f
         on f.statement = r.statement
@@ -129,7 +129,7 @@ child_terms as (
 select
     i.check_id, i.org_id, i.fiscal_year, i.statement, 'lhs' as role, cast(1 as decimal(10, 4)) as weight,
     i.bound_measure as lhs_measure, i.bound_line_id as line_id, i.bound_measure as measure,
-    i.fact_id, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref, 0 as term_rank
+    i.fact_key, i.label, i.value_normalised, i.half_width, i.base_unit, i.source_ref, 0 as term_rank
 from instances as i
 
 union all
@@ -137,7 +137,7 @@ union all
 select
     c.check_id, c.org_id, c.fiscal_year, c.statement, c.role, c.weight,
     c.lhs_measure, c.line_id, c.measure,
-    f.fact_id, coalesce(f.label_printed, cat.label_sv, own.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
+    f.fact_key, coalesce(f.label_printed, cat.label_sv, own.label_sv), f.value_normalised, f.half_width, f.base_unit, f.source_ref,
     c.term_rank
 from child_terms as c
 left join facts as f

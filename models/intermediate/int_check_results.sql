@@ -3,8 +3,9 @@
 -- What a check is about, where a mart or suite selects or joins on it, is columns of its own (a footing's
 -- statement; the concept and the intervention a tie-out is bound to; the funding rule's member type and
 -- member line; the goal), so that they never read it out of check_id; a family fills the ones it has.
--- A range or restatement check's figure, and a footing's total, are in fact_ids: every row of the five
--- million at 10 000 org-years carrying their line and measure as text cost the build seconds.
+-- A range or restatement check's figure, and a footing's total, are in fact_keys: every row of the five
+-- million at 10 000 org-years carrying their line and measure as text cost the build seconds. A check's
+-- facts are their keys (macros/fact_key.sql); int_reconciliations gives every reader their fact ids.
 {% set check_models = {
     'int_calculation_checks': ['statement'],
     'int_tie_out_checks': ['concept_id', 'intervention_id'],
@@ -30,7 +31,7 @@ select
     passed,
     source_ref,
     context,
-    fact_ids,
+    fact_keys,
     form,
     terms
 from {{ ref(model) }}

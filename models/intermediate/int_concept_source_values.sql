@@ -32,7 +32,7 @@ bound_terms as (
         f.org_id,
         f.fiscal_year - s.year_offset                                   as fiscal_year,
         ''                                                              as binding,
-        f.fact_id,
+        f.fact_key,
         f.statement,
         f.line_id,
         f.fiscal_year                                                   as printed_year,
@@ -52,7 +52,7 @@ bound_terms as (
 
     select
         s.concept_id, s.source_id, s.priority, s.check_family, s.n_terms, s.weight, s.year_offset, s.term_rank, f.org_id,
-        f.fiscal_year - s.year_offset, f.intervention_id, f.fact_id, f.statement, f.line_id, f.fiscal_year,
+        f.fiscal_year - s.year_offset, f.intervention_id, f.fact_key, f.statement, f.line_id, f.fiscal_year,
         f.label_printed, f.value_normalised, f.half_width, f.base_unit, f.source_ref
     from sources as s
     inner join facts as f
@@ -81,9 +81,9 @@ select
     })), lambda t: t.term), ' ')                                         as source_label,
     array_to_string(list_sort(list_distinct(list(source_ref))), '; ')    as source_ref,
     -- the source as a linear form of printed figures, for the diagnosis; sorted by fact, so that the
-    -- facts (fact_ids) come out sorted too
-    list_sort(list({'fact_id': fact_id, 'coefficient': cast(weight as double)})) as terms,
-    list_transform(terms, lambda t: t.fact_id)                           as fact_ids
+    -- facts (fact_keys) come out sorted too
+    list_sort(list({'fact_key': fact_key, 'coefficient': cast(weight as double)})) as terms,
+    list_transform(terms, lambda t: t.fact_key)                          as fact_keys
 from bound_terms
 group by concept_id, binding, org_id, fiscal_year, source_id
 having count(*) = any_value(n_terms)

@@ -13,7 +13,7 @@ select
     unit,
     source_label,
     source_ref,
-    fact_ids,
+    fact_keys,
     terms,
     count(*) over (partition by concept_id, binding, org_id, fiscal_year) as n_sources
 from {{ ref('int_concept_source_values') }}

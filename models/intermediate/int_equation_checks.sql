@@ -71,9 +71,9 @@ resolved as (
         v.half_width,
         v.unit,
         v.label,
-        v.fact_ids,
+        v.fact_keys,
         list_transform(v.terms, lambda term: {
-            'fact_id': term.fact_id,
+            'fact_key': term.fact_key,
             'coefficient': term.coefficient * cast(y.weight as double) * case when y.role = 'lhs' then 1 else -1 end
         })                                                                  as terms
     from term_years as y
@@ -104,7 +104,7 @@ evaluated as (
         any_value(unit)                                                     as unit,
         any_value(source_ref)                                               as source_ref,
         any_value(label_en)                                                 as context,
-        flatten(list(fact_ids))                                             as fact_ids,
+        flatten(list(fact_keys))                                            as fact_keys,
         list_sort(flatten(list(terms)))                                     as terms
     from resolved
     group by equation_id, org_id, fiscal_year
@@ -114,5 +114,5 @@ evaluated as (
 select
     check_id, check_family, org_id, fiscal_year, member_type, member_line_id, lhs_label, lhs_value, rhs_label,
     rhs_value, tolerance, unit, {{ figures_agree('lhs_value', 'rhs_value', 'tolerance') }} as passed,
-    source_ref, context, list_sort(list_distinct(fact_ids)) as fact_ids, 'interval' as form, terms
+    source_ref, context, list_sort(list_distinct(fact_keys)) as fact_keys, 'interval' as form, terms
 from evaluated

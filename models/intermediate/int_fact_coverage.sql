@@ -5,13 +5,14 @@
 -- Which checks they are (marts.fact_coverage.check_ids) is listed where it is read: a list per fact
 -- stored here cost half this model's time at scale, and a reader asks for a few associations at most.
 with participation as (
-    select fact_id, count(*) as n_checks
+    select fact_key, count(*) as n_checks
     from ({{ check_participations() }})
-    group by fact_id
+    group by fact_key
 )
 
 select
     f.fact_id,
+    f.fact_key,
     f.org_id,
     f.fiscal_year,
     f.statement,
@@ -25,7 +26,7 @@ select
     coalesce(p.n_checks, 0) > 0              as is_covered,
     u.reason                                 as unconfirmable_reason
 from {{ ref('int_facts') }} as f
-left join participation as p using (fact_id)
+left join participation as p using (fact_key)
 left join {{ ref('int_unconfirmable_facts') }} as u
     on u.org_id = f.org_id
     and u.statement = f.statement

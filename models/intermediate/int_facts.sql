@@ -17,7 +17,7 @@ newest as (
 )
 
 select
-    p.fact_id, p.org_id, p.report_year, p.fiscal_year, p.statement, p.line_id, p.measure, p.label_printed,
+    p.fact_id, p.fact_key, p.org_id, p.report_year, p.fiscal_year, p.statement, p.line_id, p.measure, p.label_printed,
     p.label_sv, p.name_en, p.line_kind, p.intervention_id, p.sort_order, p.value, p.unit, p.decimals, p.base_unit,
     p.value_base, p.sign, p.value_normalised, p.half_width, p.source_ref, p.remark, p.confidence, p.seed_name,
     n.n_reports_printing

@@ -11,7 +11,7 @@ with goal_figures as (
         g.source_ref,
         t.value     as target,
         o.value     as outcome,
-        [t.fact_id, o.fact_id] as fact_ids
+        [t.fact_key, o.fact_key] as fact_keys
     from {{ ref('int_goals') }} as g
     inner join {{ ref('int_facts') }} as t
         on t.org_id = g.org_id and t.fiscal_year = g.fiscal_year and t.statement = 'GOAL'
@@ -51,8 +51,8 @@ select
     source_ref,
     concat('attainment ', round(100 * attainment)::integer, ' % implies ''', coalesce(implied_status, 'no status'),
            '''; printed ''Målet är ', printed_status, '''')         as context,
-    fact_ids,
+    fact_keys,
     -- the printed status is the claim; it is text, not a figure
     'claim'                                                         as form,
-    cast([] as struct(fact_id varchar, coefficient double)[])       as terms
+    cast([] as struct(fact_key uuid, coefficient double)[])         as terms
 from derived

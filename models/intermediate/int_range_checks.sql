@@ -63,9 +63,9 @@ select
     value_base >= coalesce(min_value, value_base) and value_base <= coalesce(max_value, value_base) as passed,
     source_ref,
     reason                                                                          as context,
-    [fact_id]                                                                       as fact_ids,
+    [fact_key]                                                                      as fact_keys,
     'range'                                                                         as form,
-    [{'fact_id': fact_id, 'coefficient': cast(sign as double)}]                     as terms,
+    [{'fact_key': fact_key, 'coefficient': cast(sign as double)}]                   as terms,
     min_value,
     max_value
 from ruled

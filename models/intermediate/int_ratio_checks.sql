@@ -26,7 +26,7 @@ operands as (
         cast(d.half_width as double)              as denominator_half_width,
         n.label                                   as numerator_label,
         d.label                                   as denominator_label,
-        list_concat(cl.fact_ids, n.fact_ids, d.fact_ids) as fact_ids,
+        list_concat(cl.fact_keys, n.fact_keys, d.fact_keys) as fact_keys,
         cl.terms                                  as claim_terms
     from claims as c
     inner join vals as cl
@@ -63,7 +63,9 @@ select
     {{ intervals_overlap('ratio_low', 'ratio_high', 'claim_value - claim_half_width', 'claim_value + claim_half_width') }} as passed,
     source_ref,
     label_en                                                     as context,
-    list_distinct(fact_ids)                                      as fact_ids,
+    -- each fact once, in the order DuckDB's list_distinct gives their fact ids (the published order)
+    list_transform(list_distinct(list_transform(fact_keys, lambda k: {{ fact_id_of('k') }})),
+                   lambda i: {{ fact_key('i') }})                as fact_keys,
     -- not linear in the figures: a failing ratio is blamed on the printed claim itself
     'claim'                                                      as form,
     claim_terms                                                  as terms

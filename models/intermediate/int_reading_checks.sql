@@ -6,17 +6,17 @@
 -- the report year is in check_id, a figure reprinted by a later report being a reading of its own.
 -- In the shape of int_reconciliations, which lists them beside every other check.
 with uncertain as (
-    select fact_id, org_id, report_year, fiscal_year, statement, line_id, measure, label_printed, value, unit,
+    select fact_id, fact_key, org_id, report_year, fiscal_year, statement, line_id, measure, label_printed, value, unit,
            source_ref, cast(confidence as double) as confidence
     from {{ ref('int_printed_facts') }}
     where confidence < {{ var('uncertain_reading_below') }}
 ),
 
 confirming as (
-    select p.fact_id, list_sort(list(distinct p.check_id)) as check_ids
+    select p.fact_key, list_sort(list(distinct p.check_id)) as check_ids
     from ({{ check_participations() }}) as p
-    where p.passed and p.fact_id in (select fact_id from uncertain)
-    group by p.fact_id
+    where p.passed and p.fact_key in (select fact_key from uncertain)
+    group by p.fact_key
 )
 
 select
@@ -48,4 +48,4 @@ select
     cast(null as varchar)                                           as form,
     cast(null as struct(fact_id varchar, coefficient double)[])     as terms
 from uncertain as u
-left join confirming as c using (fact_id)
+left join confirming as c using (fact_key)

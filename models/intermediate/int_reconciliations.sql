@@ -67,9 +67,9 @@ check_rows as (
             '.',
             case when w.is_known then concat(' Known erratum: ', w.erratum_reason) else '' end
         )                                                               as message,
-        w.fact_ids,
+        list_transform(w.fact_keys, lambda k: {{ fact_id_of('k') }})  as fact_ids,
         w.form,
-        w.terms
+        {{ terms_with_fact_ids('w.terms') }}                           as terms
     from with_errata as w
     inner join families as f on f.check_family = w.check_family
 ),

@@ -5,7 +5,7 @@
 with printings as (
     select
         *,
-        lead(fact_id) over next_report          as next_fact_id,
+        lead(fact_key) over next_report         as next_fact_key,
         lead(report_year) over next_report      as next_report_year,
         lead(value_normalised) over next_report as next_value,
         lead(half_width) over next_report       as next_half_width,
@@ -29,8 +29,8 @@ select
     {{ figures_agree('value_normalised', 'next_value', 'half_width + next_half_width') }} as passed,
     concat(source_ref, ' (', report_year, ') ↔ ', next_source_ref, ' (', next_report_year, ')') as source_ref,
     'A figure reprinted by the next report agrees with the original'                  as context,
-    [fact_id, next_fact_id]                                                           as fact_ids,
+    [fact_key, next_fact_key]                                                         as fact_keys,
     'interval'                                                                        as form,
-    [{'fact_id': fact_id, 'coefficient': 1.0::double}, {'fact_id': next_fact_id, 'coefficient': -1.0::double}] as terms
+    [{'fact_key': fact_key, 'coefficient': 1.0::double}, {'fact_key': next_fact_key, 'coefficient': -1.0::double}] as terms
 from printings
-where next_fact_id is not null
+where next_fact_key is not null

@@ -17,10 +17,10 @@ select
     {{ figures_agree('r.value', 's.value', 'r.half_width + s.half_width') }} as passed,
     concat(r.source_ref, ' ↔ ', s.source_ref)                         as source_ref,
     concat(c.name_en, case when s.binding <> '' then concat(' (', s.binding, ')') else '' end) as context,
-    list_sort(list_distinct(list_concat(r.fact_ids, s.fact_ids)))     as fact_ids,
+    list_sort(list_distinct(list_concat(r.fact_keys, s.fact_keys)))   as fact_keys,
     'interval'                                                        as form,
     -- reference minus source: the difference the check bounds
-    list_concat(r.terms, list_transform(s.terms, lambda t: {'fact_id': t.fact_id, 'coefficient': -t.coefficient})) as terms
+    list_concat(r.terms, list_transform(s.terms, lambda t: {'fact_key': t.fact_key, 'coefficient': -t.coefficient})) as terms
 from {{ ref('int_concept_source_values') }} as s
 inner join {{ ref('int_concept_values') }} as r
     on r.concept_id = s.concept_id

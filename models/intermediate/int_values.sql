@@ -12,8 +12,8 @@ select
     base_unit                                          as unit,
     concat(statement, ' ', label_printed, ' ', fiscal_year) as label,
     source_ref,
-    [fact_id]                                          as fact_ids,
-    [{'fact_id': fact_id, 'coefficient': 1.0::double}]         as terms
+    [fact_key]                                         as fact_keys,
+    [{'fact_key': fact_key, 'coefficient': 1.0::double}]       as terms
 from {{ ref('int_facts') }}
 
 union all
@@ -29,7 +29,7 @@ select
     unit,
     concat(c.name_en, ' ', fiscal_year, ' (', source_label, ')'),
     source_ref,
-    fact_ids,
+    fact_keys,
     terms
 from {{ ref('int_concept_values') }}
 inner join {{ ref('concepts') }} as c using (concept_id)
