@@ -18,7 +18,7 @@ grouped as (
         fiscal_year,
         any_value(statement)                                                    as statement,
         count(*) filter (where role = 'rhs')                                    as n_children,
-        count(fact_key) filter (where role = 'rhs')                              as n_children_printed,
+        count(fact_key) filter (where role = 'rhs')                             as n_children_printed,
         max(2 * half_width)                                                     as precision_step,
         any_value(value_normalised) filter (where role = 'lhs')                 as lhs_printed,
         list({'weight': weight, 'value': value_normalised}) filter (where role = 'rhs' and fact_key is not null)
@@ -32,13 +32,13 @@ grouped as (
             'term_text': concat(case when weight < 0 then '− ' else '+ ' end, label,
                                 case when measure <> lhs_measure then concat(' [', measure, ']') else '' end)
         }) filter (where role = 'rhs' and fact_key is not null)), lambda t: t.term_text), ' ') as rhs_terms_text,
-        any_value(base_unit) filter (where fact_key is not null)                 as unit,
+        any_value(base_unit) filter (where fact_key is not null)                as unit,
         any_value(source_ref) filter (where role = 'lhs')                       as source_ref,
         -- the total minus its lines, each term rounded to the footing's precision before summing;
         -- sorted by fact, so that the facts (fact_keys) come out sorted too
         list_sort(list({'fact_key': fact_key,
                         'coefficient': case when role = 'lhs' then 1.0 else -cast(weight as double) end})
-                  filter (where fact_key is not null))                           as terms
+                  filter (where fact_key is not null))                          as terms
     from terms
     group by check_id, org_id, fiscal_year
 ),
