@@ -11,6 +11,10 @@ cast({{ fact_id }} as uuid)
 replace(cast({{ fact_key }} as varchar), '-', '')
 {%- endmacro %}
 
+{% macro fact_ids_of(fact_keys) -%}
+list_transform({{ fact_keys }}, lambda k: {{ fact_id_of('k') }})
+{%- endmacro %}
+
 {#- A list of a check's (fact_key, coefficient) terms as the marts and the diagnosis read them: (fact_id, coefficient). -#}
 {% macro terms_with_fact_ids(terms) -%}
 list_transform({{ terms }}, lambda t: {'fact_id': {{ fact_id_of('t.fact_key') }}, 'coefficient': t.coefficient})

@@ -64,8 +64,7 @@ select
     source_ref,
     label_en                                                     as context,
     -- each fact once, in the order DuckDB's list_distinct gives their fact ids (the published order)
-    list_transform(list_distinct(list_transform(fact_keys, lambda k: {{ fact_id_of('k') }})),
-                   lambda i: {{ fact_key('i') }})                as fact_keys,
+    list_transform(list_distinct({{ fact_ids_of('fact_keys') }}), lambda i: {{ fact_key('i') }}) as fact_keys,
     -- not linear in the figures: a failing ratio is blamed on the printed claim itself
     'claim'                                                      as form,
     claim_terms                                                  as terms

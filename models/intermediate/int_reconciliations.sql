@@ -67,7 +67,7 @@ check_rows as (
             '.',
             case when w.is_known then concat(' Known erratum: ', w.erratum_reason) else '' end
         )                                                               as message,
-        list_transform(w.fact_keys, lambda k: {{ fact_id_of('k') }})  as fact_ids,
+        {{ fact_ids_of('w.fact_keys') }}                               as fact_ids,
         w.form,
         {{ terms_with_fact_ids('w.terms') }}                           as terms
     from with_errata as w
