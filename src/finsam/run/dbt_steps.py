@@ -73,9 +73,10 @@ class DbtWorker:
     def usable(self) -> bool:
         return self.process.poll() is None and self.thread == threading.get_ident()
 
-    def build(self, args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
-        """(dbt's exit code, what dbt printed). A worker that ends without answering is reported as such
-        (WorkerDied), with the last lines it printed."""
+    def build(self, args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, list[dict] | None]:
+        """(dbt's exit code, what dbt printed, each node run: finsam.run.dbt_worker says what of it; None when
+        dbt ran none). A worker that ends without answering is reported as such (WorkerDied), with the last
+        lines it printed."""
         try:
             self.process.stdin.write(json.dumps({"args": args, "env": {**env, "TMPDIR": self.tmpdir},
                                                  "cwd": str(cwd)}) + "\n")
@@ -85,7 +86,7 @@ class DbtWorker:
             reply = ""
         if reply:
             answer = json.loads(reply)
-            return answer["exit_code"], answer["output"]
+            return answer["exit_code"], answer["output"], answer["nodes"]
         if self.process.poll() is None:
             self.process.kill()
         code = self.process.wait()
@@ -158,7 +159,7 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
             "--no-use-colors", "--no-version-check", *(extra_args or [])]
     start = time.perf_counter()
     worker = _take_worker()
-    returncode, output = worker.build(args, env, project_dir)  # WorkerDied: the worker is closed
+    returncode, output, nodes_run = worker.build(args, env, project_dir)  # WorkerDied: the worker is closed
     if returncode in (0, 1):
         _give_back(worker)  # dbt runs commands one after another in one process
     else:  # a worker whose command could not run is not trusted with another
@@ -168,27 +169,24 @@ def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: 
         _keep_parse(project_dir / "target" / PARSED, parse_cache)
     outcome.log_tail = "\n".join(output.strip().splitlines()[-30:])
     outcome.disk_full = "No space left on device" in output
-    results_file = project_dir / "target" / "run_results.json"
     if outcome.disk_full and returncode != 0:
         raise DiskFullError(project_dir)
-    if not results_file.is_file():
+    if nodes_run is None:
         raise FinsamError(f"dbt build could not start (exit {returncode}):\n{outcome.log_tail}")
-    manifest_file = project_dir / "target" / "manifest.json"
-    nodes = json.loads(manifest_file.read_text(encoding="utf-8"))["nodes"] if manifest_file.is_file() else {}
-    for r in json.loads(results_file.read_text(encoding="utf-8"))["results"]:
+    # a test's file is that of the seed or model it tests, which the build ran too
+    files = {r["unique_id"]: r["original_file_path"] for r in nodes_run}
+    for r in nodes_run:
         unique_id = r["unique_id"]
-        node = nodes.get(unique_id, {})
-        attached = nodes.get(node.get("attached_node") or "", {})
         outcome.nodes.append(NodeOutcome(
             name=unique_id.split(".")[-1] if not unique_id.startswith("unit_test") else ".".join(unique_id.split(".")[-2:]),
             resource_type=unique_id.split(".")[0],
             status=r["status"],
-            message=(r.get("message") or "").strip(),
-            failures=r.get("failures"),
-            seconds=round(r.get("execution_time") or 0.0, 3),
-            compiled_code=(r.get("compiled_code") or "") if unique_id.startswith("test.") else "",
-            tested_file=attached.get("original_file_path", ""),
-            tested_column=node.get("column_name") or "",
-            test_kind=(node.get("test_metadata") or {}).get("name", ""),
+            message=r["message"].strip(),
+            failures=r["failures"],
+            seconds=round(r["execution_time"], 3),
+            compiled_code=r["compiled_code"] if unique_id.startswith("test.") else "",
+            tested_file=files.get(r["attached_node"], ""),
+            tested_column=r["column_name"],
+            test_kind=r["test_kind"],
         ))
     return outcome

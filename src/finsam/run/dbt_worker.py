@@ -5,10 +5,12 @@ be started before the build is ready, so that the import overlaps the caller's o
 several builds one after another.
 
 Protocol: one JSON request per line on stdin, {"args": [...], "env": {...}, "cwd": "..."}; one JSON reply
-per line on the worker's original stdout, {"exit_code": n, "output": "..."}, where the exit code is the
-one the `dbt` command gives (0 success, 1 a failing node, 2 dbt could not run) and the output is what
-dbt printed. Each request runs with exactly its own environment and working folder, as a `dbt` command
-would. The worker ends at the end of its input.
+per line on the worker's original stdout, {"exit_code": n, "output": "...", "nodes": [...] or null}, where
+the exit code is the one the `dbt` command gives (0 success, 1 a failing node, 2 dbt could not run), the
+output is what dbt printed and the nodes are what dbt's run_results.json would say of each node run
+(null: dbt ran none), read from dbt's own result, so that a build need not write its JSON artifacts.
+Each request runs with exactly its own environment and working folder, as a `dbt` command would. The
+worker ends at the end of its input.
 """
 
 from __future__ import annotations
@@ -77,8 +79,27 @@ def serve(requests, replies) -> None:
             DuckDBConnectionManager._ENV.close()
         DuckDBConnectionManager.close_all_connections()
         exit_code = 0 if result.success else 1 if result.exception is None else 2
-        replies.write(json.dumps({"exit_code": exit_code, "output": output}) + "\n")
+        replies.write(json.dumps({"exit_code": exit_code, "output": output, "nodes": _nodes_run(result.result)}) + "\n")
         replies.flush()
+
+
+def _nodes_run(result) -> list[dict] | None:
+    """Each node a build ran, as dbt's run_results.json and manifest.json describe it; None when dbt ran no
+    nodes (it could not start)."""
+    if not hasattr(result, "results"):
+        return None
+    nodes = []
+    for run in result.results:
+        node = run.node
+        metadata = getattr(node, "test_metadata", None)
+        nodes.append({"unique_id": node.unique_id, "status": str(run.status), "message": run.message or "",
+                      "failures": run.failures, "execution_time": run.execution_time or 0.0,
+                      "compiled_code": getattr(node, "compiled_code", None) or "",
+                      "original_file_path": node.original_file_path,
+                      "attached_node": getattr(node, "attached_node", None) or "",
+                      "column_name": getattr(node, "column_name", None) or "",
+                      "test_kind": metadata.name if metadata is not None else ""})
+    return nodes
 
 
 def _fault_points(event) -> None:

@@ -161,12 +161,13 @@ def _build_and_check(project: Project, result: RunResult, project_copy: Path, pa
         import_in_background()  # the parent only waits while dbt builds
         # dbt sees the build file under one path in the project folder every run: its parse stays valid
         (build_project / built_db.name).symlink_to(built_db)
-        # dbt's log file is read only in a kept build folder; writing it costs every build time
-        file_log = [] if keep_build else ["--log-level-file", "none"]
+        # dbt's log file and its JSON artifacts (manifest.json, run_results.json) are read only in a kept
+        # build folder (the worker tells the run what each node did); writing them costs every build time
+        artifacts = [] if keep_build else ["--log-level-file", "none", "--no-write-json"]
         # unit tests prove the models' logic on fixed rows, not the data: they run in the test suite and an
         # analyst's `dbt build`, as dbt advises, not in the data check
         outcome = dbt_build(build_project, project.profiles_dir, build_project / built_db.name,
-                            [*file_log, "--exclude-resource-type", "unit_test"], parse_cache=parse_cache)
+                            [*artifacts, "--exclude-resource-type", "unit_test"], parse_cache=parse_cache)
         result.dbt_tests = outcome.of_type("test")
         if outcome.build_errors:
             failed = "; ".join(f"{n.name}: {n.message}" for n in outcome.build_errors)
