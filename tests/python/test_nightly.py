@@ -104,6 +104,16 @@ def test_a_kept_parse_never_stands_for_a_file_another_project_changed(tmp_path, 
 def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehouse(published, pristine, tmp_path,
                                                                                     monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # build slots of this test's own
+    # dbt writes its manifest and run results only into a build that is kept (the run reads what each node
+    # did from the dbt worker): the JSON files each build's target folder holds when dbt is done
+    artifacts = []
+
+    def build_and_look(project_dir, *args, **kwargs):
+        outcome = dbt_build(project_dir, *args, **kwargs)
+        artifacts.append(sorted(p.name for p in (project_dir / "target").glob("*.json")))
+        return outcome
+
+    monkeypatch.setattr("finsam.run.nightly.dbt_build", build_and_look)
     # another warehouse's run: the first build in the slot, where dbt parses all and keeps its parse
     assert nightly_run(copy_project(tmp_path / "another")).exit_code == 0
     shutil.copytree(pristine.reports_dir, published.reports_dir, symlinks=True)  # the last good run's report
@@ -115,6 +125,8 @@ def test_changed_amount_exits_1_names_the_check_and_keeps_the_published_warehous
     # this warehouse's first run re-parsed only the changed seed, and its check sees the new amount
     log = (Path(result.build_dir) / "project" / "logs" / "dbt.log").read_text(encoding="utf-8")
     assert "Partial parsing enabled: 0 files deleted, 0 files added, 1 files changed" in log
+    written = [{"manifest.json", "run_results.json"} & set(names) for names in artifacts]
+    assert written == [set(), {"manifest.json", "run_results.json"}], artifacts
     assert result.exit_code == 1 and result.verdict == "fail"
     failing = {c["check_id"] for c in result.checks if c["status"] == "fail"}
     assert "calc.NOT4.summa.amount:lines" in failing
