@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from finsam.run.dbt_steps import close_idle_worker
 from finsam.run.nightly import nightly_run
 from finsam.run.results import EXIT_ERROR, EXIT_INCONSISTENT, EXIT_OK, RunResult, StageResult
 from finsam.project import FinsamError, Project, duckdb_settings
@@ -298,7 +299,8 @@ def report(
 
 def main() -> None:
     """The `finsam` command. It ends without Python's teardown of its imported modules (slow once Great
-    Expectations is loaded): by then every file, connection and lock is closed and the output flushed."""
+    Expectations is loaded): by then every file, connection and lock is closed, the dbt worker with its
+    temporary folder too, and the output flushed."""
     try:
         app()
         code = None
@@ -309,6 +311,7 @@ def main() -> None:
     elif not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
+    close_idle_worker()  # os._exit runs no exit handler
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -84,3 +84,11 @@ def test_a_worker_killed_during_a_build_is_reported_and_its_temporary_files_remo
                      env, probe_project)
     assert not left.parent.exists()
     assert issubclass(dbt_steps.WorkerDied, dbt_steps.FinsamError)  # the run reports it and exits 2
+
+
+def test_a_build_dbt_cannot_start_says_so_with_dbts_words(probe_project):
+    """dbt runs no node (here its project file does not parse): the build is an error that quotes dbt, not an
+    empty build that passes."""
+    (probe_project / "dbt_project.yml").write_text("name: probe\nversion: [\n")
+    with pytest.raises(dbt_steps.FinsamError, match=r"^dbt build could not start \(exit 2\):\n(.|\n)*Syntax error"):
+        dbt_build(probe_project, probe_project, probe_project / "never.duckdb")

@@ -180,7 +180,7 @@ def test_a_second_run_is_refused_while_one_holds_the_lock(published):
 
 
 @pytest.mark.slow
-def test_cli_json_and_quiet_modes(published):
+def test_cli_json_and_quiet_modes(published, tmp_path):
     finsam = [sys.executable, "-m", "finsam.cli"]
     seed = published.seeds_dir / "facts" / "facts_annual_report.csv"
     edit_csv_rows(seed, {"statement": "RR", "line_id": "finansiella_intakter", "fiscal_year": "2023"}, {"value": "5"})
@@ -190,6 +190,10 @@ def test_cli_json_and_quiet_modes(published):
     assert doc["verdict"] == "fail"
     assert any(c["check_id"] == "calc.RR.resultat_efter_finansiella_poster.amount:lines" and c["status"] == "fail"
                for c in doc["checks"])
-    proc = subprocess.run([*finsam, "run", "--quiet"], cwd=published.root, capture_output=True, text=True)
+    # a temporary folder of its own: the command leaves no dbt worker's folder behind in it
+    (tmp_path / "tmp").mkdir()
+    proc = subprocess.run([*finsam, "run", "--quiet"], cwd=published.root, capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     assert proc.returncode == 1
     assert proc.stdout == "" and "FAIL (exit 1)" in proc.stderr
+    assert list((tmp_path / "tmp").glob("finsam-dbt-worker-*")) == []

@@ -8,6 +8,7 @@ that builds again reuses it.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import json
 import os
@@ -139,6 +140,17 @@ def _give_back(worker: DbtWorker) -> None:
 def start_dbt_worker() -> None:
     """Start dbt now, so that its import overlaps what the caller does before it builds."""
     _give_back(_take_worker())
+
+
+@atexit.register
+def close_idle_worker() -> None:
+    """Close the worker kept for a next build: its process, and its temporary folder, which would outlive a
+    process that ends without closing it. At exit, and by the `finsam` command, which ends without it."""
+    global _idle_worker
+    with _idle_lock:
+        worker, _idle_worker = _idle_worker, None
+    if worker is not None:
+        worker.close()
 
 
 def dbt_build(project_dir: Path, profiles_dir: Path, db_path: Path, extra_args: list[str] | None = None,
