@@ -117,10 +117,16 @@ _idle_worker: DbtWorker | None = None
 _idle_lock = threading.Lock()
 
 
-def _take_worker() -> DbtWorker:
+def _taken_idle_worker() -> DbtWorker | None:
+    """The worker kept for a next build, now the caller's alone; None when none is kept."""
     global _idle_worker
     with _idle_lock:
         worker, _idle_worker = _idle_worker, None
+    return worker
+
+
+def _take_worker() -> DbtWorker:
+    worker = _taken_idle_worker()
     if worker is not None and worker.usable:
         return worker
     if worker is not None:
@@ -146,9 +152,7 @@ def start_dbt_worker() -> None:
 def close_idle_worker() -> None:
     """Close the worker kept for a next build: its process, and its temporary folder, which would outlive a
     process that ends without closing it. At exit, and by the `finsam` command, which ends without it."""
-    global _idle_worker
-    with _idle_lock:
-        worker, _idle_worker = _idle_worker, None
+    worker = _taken_idle_worker()
     if worker is not None:
         worker.close()
 
