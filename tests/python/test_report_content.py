@@ -4,6 +4,8 @@ JSON), chart colours that match their legend."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from finsam.run.report_content import format_number
@@ -42,3 +44,23 @@ def test_budget_bars_are_coloured_as_their_legend_says():
     assert list(traces["Actual, over budget"]["x"]) == [None, None, 697]
     assert traces["Actual, within budget"]["marker"]["color"] == "#2a9d8f"
     assert traces["Actual, over budget"]["marker"]["color"] == "#e76f51"
+
+
+def test_the_charts_import_nothing_the_run_did_not_import_while_dbt_built(pristine):
+    """The nightly run imports the charts' modules in the background (import_charts) while dbt builds: drawing
+    every chart of the published run afterwards imports no further plotly module (in a new process, where
+    nothing else imported plotly before)."""
+    draw = """
+import json, sys
+from types import SimpleNamespace
+from finsam.run.report_html import charts, import_charts
+import_charts()
+before = set(sys.modules)
+result = SimpleNamespace(charts=json.load(open(sys.argv[1], encoding="utf-8"))["charts"])
+drawn = charts(result, "sf_vasteras", first=True)
+print(json.dumps([len(drawn), sorted(m for m in set(sys.modules) - before if m.startswith(("plotly", "_plotly")))]))
+"""
+    done = subprocess.run([sys.executable, "-c", draw, str(pristine.reports_dir / "published" / "result.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [3, []]

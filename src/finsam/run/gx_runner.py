@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import threading
 from pathlib import Path
 
 import duckdb
@@ -42,22 +41,10 @@ def load_suite_files(expectations_dir: Path) -> list[dict]:
     return suites
 
 
-def import_in_background() -> threading.Thread:
-    """Import Great Expectations (seconds of imports) in a thread, while dbt builds in a child process.
-
-    Not a daemon: a run that stops early waits for the import rather than exiting half-way through it.
-    An import that fails fails again, and is reported, where run_suites imports.
-    """
-    def load() -> None:
-        try:
-            import great_expectations  # noqa: F401
-            from great_expectations.expectations.expectation_configuration import ExpectationConfiguration  # noqa: F401
-        except Exception:
-            pass
-
-    thread = threading.Thread(target=load, name="import-great-expectations")
-    thread.start()
-    return thread
+def import_great_expectations() -> None:
+    """What run_suites imports: seconds of imports, which the nightly run makes while dbt builds."""
+    import great_expectations  # noqa: F401
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration  # noqa: F401
 
 
 def run_suites(db_path: Path, expectations_dir: Path, data_docs_dir: Path | None = None,

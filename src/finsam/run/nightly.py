@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 import traceback
 from datetime import datetime, timezone
@@ -24,8 +25,9 @@ from finsam.project import DiskFullError, FinsamError, Project, duckdb_settings
 from finsam.run import publish
 from finsam.run.fault_points import reached
 from finsam.run.dbt_steps import dbt_build, start_dbt_worker
-from finsam.run.gx_runner import import_in_background, relations_of, run_suites
+from finsam.run.gx_runner import import_great_expectations, relations_of, run_suites
 from finsam.run.report import activate_report, staging_dir, write_report
+from finsam.run.report_html import import_charts
 from finsam.run.report_queries import (CHART_ORGS, CHART_QUERIES, REPORT_QUERIES, STATUS_COUNTS, offending_rows,
                                       query_rows)
 from finsam.run.results import (
@@ -113,6 +115,25 @@ def nightly_run(project: Project, *, wait_seconds: float = 0.0, publish_result: 
         _report_anyway(project, result)
     result.finished_at = datetime.now(timezone.utc).isoformat()
     return result
+
+
+def import_in_background() -> threading.Thread:
+    """Import what the stages after dbt's build import (Great Expectations, the report's charts) in a thread,
+    while dbt builds in a child process and the run only waits for it.
+
+    Not a daemon: a run that stops early waits for the imports rather than exiting half-way through one.
+    An import that fails fails again, and is reported, where its stage imports.
+    """
+    def load() -> None:
+        for imports in (import_great_expectations, import_charts):
+            try:
+                imports()
+            except Exception:
+                pass
+
+    thread = threading.Thread(target=load, name="import-later-stages")
+    thread.start()
+    return thread
 
 
 def _report_anyway(project: Project, result: RunResult) -> None:
