@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from conftest import REPO
 from finsam.run import dbt_steps
 from finsam.run.dbt_steps import dbt_build, start_dbt_worker
 
@@ -98,8 +100,6 @@ def test_every_cursor_of_a_build_keeps_the_profiles_memory_limit_and_row_order(p
     """The project's profile gives dbt's database its memory limit (FINSAM_MEMORY_LIMIT) and lets it drop
     the insertion order when it opens the file; each model dbt builds runs on a cursor of its own, and each
     keeps both."""
-    from conftest import REPO
-
     (probe_project / "dbt_project.yml").write_text("name: probe\nversion: '1.0.0'\nconfig-version: 2\nprofile: finsam\n")
     settings = ("select current_setting('memory_limit') as memory_limit, "
                 "current_setting('preserve_insertion_order') as keeps_order\n")
@@ -108,7 +108,6 @@ def test_every_cursor_of_a_build_keeps_the_profiles_memory_limit_and_row_order(p
     monkeypatch.setenv("FINSAM_MEMORY_LIMIT", "300MB")
     built = probe_project / "settings.duckdb"
     assert dbt_build(probe_project, REPO / "profiles", built).returncode == 0
-    import duckdb
     with duckdb.connect(str(built), read_only=True) as con:
         assert con.execute("select * from main.first union all select * from main.second").fetchall() == [
             ("286.1 MiB", False)] * 2   # 300 MB in binary units
